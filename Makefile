@@ -1,0 +1,38 @@
+# The two quick-start commands are `make demo` and `make test`; both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Until generation from a prompt lands, the demo runs the shipped example part.
+DEMO_SCRIPT ?= core/examples/plate.py
+
+.PHONY: setup setup-tests demo test lint typecheck pytest bench addons clean
+
+setup:
+	$(PYTHON) scripts/setup.py
+
+setup-tests:
+	$(PYTHON) scripts/setup.py --tests
+
+demo: setup
+	$(BIN)/partsmith run $(DEMO_SCRIPT) --out out/demo
+
+test: setup-tests
+	$(MAKE) --no-print-directory lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/python -m pytest
+
+bench: setup-tests
+	$(BIN)/python -m bench
+
+addons: setup
+	$(BIN)/python build_addon.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

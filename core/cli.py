@@ -1,0 +1,143 @@
+"""The `partsmith` command. Thin: it parses, calls one engine function, and prints.
+
+A `PartsmithError` becomes its message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from partsmith import __version__
+from partsmith.errors import InputError, PartsmithError
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="partsmith",
+    help="Text to CAD on your own machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run `action`; show a user-facing error as a clean message and exit 1."""
+    try:
+        return action()
+    except PartsmithError as exc:
+        errors.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        if exc.hint:
+            errors.print(f"[dim]{exc.hint}[/]", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        errors.print("cancelled")
+        raise typer.Exit(130) from None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"partsmith {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                           help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Text to CAD on your own machine."""
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--param needs NAME=VALUE, not {pair!r}")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def print_part(meta: dict[str, Any]) -> None:
+    size = meta.get("size") or [0, 0, 0]
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_row("size", " x ".join(f"{v:.4g}" for v in size) + " mm")
+    table.add_row("volume", f"{meta.get('volume', 0):.6g} mm³")
+    for name, value in (meta.get("parameters") or {}).items():
+        table.add_row(f"  {name}", str(value))
+    for fmt, path in (meta.get("artifacts") or {}).items():
+        table.add_row(fmt.upper(), str(path))
+    console.print(table)
+    for warning in meta.get("warnings") or []:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+@app.command()
+def run(
+    script: Annotated[Path, typer.Argument(help="A build123d or CadQuery script.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="Set a parameter: NAME=VALUE (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the STEP, STL, GLB and meta.json.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds before the script is stopped.")] = None,
+) -> None:
+    """Run a part script in the sandbox and export STEP, STL and GLB."""
+
+    def action() -> None:
+        from partsmith.sandbox import SandboxPool
+
+        try:
+            source = script.read_text()
+        except OSError as exc:
+            raise InputError(f"cannot read {script}: {exc.strerror}") from None
+        params = parse_params(param or [])
+        with SandboxPool() as pool:
+            job_dir = out.resolve() if out else None
+            result = pool.run(source, params=params, job_dir=job_dir, timeout_s=timeout)
+        meta = result.to_meta()
+        (result.job_dir / "meta.json").write_text(json.dumps(meta, indent=2))
+        print_part(meta)
+
+    guarded(action)
+
+
+@app.command()
+def doctor(
+    quick: Annotated[bool, typer.Option(help="Skip the sandbox test job.")] = False,
+) -> None:
+    """Check this machine: Python, CAD libraries, llama.cpp and GPU, models, Blender, FreeCAD."""
+    from partsmith import doctor as checks
+
+    def action() -> None:
+        results = checks.run_checks(include_sandbox=not quick)
+        table = Table(title=f"Partsmith {__version__}", show_lines=False)
+        table.add_column("check")
+        table.add_column("")
+        table.add_column("details")
+        for check in results:
+            mark = "[green]ok[/]" if check.ok else ("[yellow]--[/]" if check.optional else "[red]FAIL[/]")
+            detail = check.detail + (f"\n[dim]fix: {check.fix}[/]" if check.fix and not check.ok else "")
+            table.add_row(check.name, mark, detail)
+        console.print(table)
+        if any(not c.ok and not c.optional for c in results):
+            raise typer.Exit(1)
+
+    guarded(action)
+
+
+def main() -> None:
+    """Entry point of the `partsmith` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Set up Partsmith from nothing: system packages, a virtual environment, pinned Python packages.
+
+Standard library only, since it runs before anything is installed. A second run with nothing
+changed takes seconds: the environment carries a stamp of what it was built from, and the
+llama.cpp wheel (a 4-5 minute compile) is cached outside the clone, keyed by its version and its
+build flags, in the user's cache folder.
+
+    python3 scripts/setup.py            # the engine, for the main job
+    python3 scripts/setup.py --tests    # plus test tools and the Debian packages the tests use
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSTRAINTS = ROOT / "scripts" / "constraints.txt"
+LLAMA_VERSION = "0.3.36"
+TORCH_VERSION = "2.13.0"
+# Debian packages the test suite drives for real: FreeCAD and a virtual screen for its GUI.
+TEST_DEBIAN_PACKAGES = ["freecad", "xvfb", "xauth", "xdotool", "imagemagick"]
+
+
+def say(message: str) -> None:
+    print(f"[setup] {message}", flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
+    say(" ".join(cmd) if len(cmd) < 12 else " ".join([*cmd[:11], "..."]))
+    subprocess.run(cmd, check=True, env=env)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("PARTSMITH_CACHE", Path(base) / "partsmith"))
+
+
+def venv_dir() -> Path:
+    return Path(os.environ.get("PARTSMITH_VENV", ROOT / ".venv"))
+
+
+def has_cuda() -> bool:
+    return shutil.which("nvidia-smi") is not None or Path("/proc/driver/nvidia").exists()
+
+
+def ensure_debian_packages(packages: list[str]) -> None:
+    missing = [p for p in packages if not _dpkg_installed(p)]
+    if not missing:
+        return
+    if shutil.which("apt-get") is None:
+        say(f"not a Debian system: install these yourself for the GUI tests: {' '.join(missing)}")
+        return
+    if os.geteuid() != 0:
+        say(
+            "the tests need these Debian packages; install them once with:\n"
+            f"    sudo apt-get install -y {' '.join(missing)}"
+        )
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run(["apt-get", "update", "-qq"], env=env)
+    run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
+
+
+def _dpkg_installed(package: str) -> bool:
+    if shutil.which("dpkg-query") is None:
+        return False
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, check=False
+    )
+    return "install ok installed" in out.stdout
+
+
+def llama_wheel(python: Path) -> Path:
+    """Return a llama-cpp-python wheel built with the current CMAKE_ARGS, building it once.
+
+    pip's own wheel cache ignores CMAKE_ARGS, so a CPU wheel would be reused for a CUDA build;
+    this cache is keyed by the version, the flags and the interpreter instead.
+    """
+    flags = os.environ.get("CMAKE_ARGS", "")
+    tag = f"{LLAMA_VERSION}|{flags}|{sys.implementation.cache_tag}|{os.uname().machine}"
+    key = hashlib.sha256(tag.encode()).hexdigest()[:16]
+    folder = cache_dir() / "wheels" / f"llama-cpp-python-{LLAMA_VERSION}-{key}"
+    wheels = sorted(folder.glob("llama_cpp_python-*.whl"))
+    if wheels:
+        say(f"llama.cpp wheel from cache: {wheels[0]}")
+        return wheels[0]
+    say(f"building llama.cpp {LLAMA_VERSION} (CMAKE_ARGS={flags!r}); this takes a few minutes once")
+    scratch = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    run(
+        [str(python), "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(scratch),
+         f"llama-cpp-python=={LLAMA_VERSION}"],
+        env={**os.environ, "CMAKE_ARGS": flags},
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    scratch.rename(folder)
+    return sorted(folder.glob("llama_cpp_python-*.whl"))[0]
+
+
+def stamp_of(extras: str) -> str:
+    """What the environment was built from; the dev extras include the plain install."""
+    digest = hashlib.sha256()
+    for path in (ROOT / "pyproject.toml", CONSTRAINTS, Path(__file__)):
+        digest.update(path.read_bytes())
+    digest.update(f"{os.environ.get('CMAKE_ARGS', '')}|{sys.version}".encode())
+    return f"{digest.hexdigest()} {extras}"
+
+
+def up_to_date(stamp_file: Path, stamp: str) -> bool:
+    if not stamp_file.exists():
+        return False
+    built = stamp_file.read_text().split(" ")
+    wanted = stamp.split(" ")
+    return built[0] == wanted[0] and (wanted[1:] == [""] or built[1:] == wanted[1:])
+
+
+def ensure_venv(extras: str) -> Path:
+    target = venv_dir()
+    python = target / "bin" / "python"
+    stamp_file = target / ".partsmith-stamp"
+    stamp = stamp_of(extras)
+    if python.exists() and up_to_date(stamp_file, stamp):
+        say(f"environment {target} is up to date")
+        return python
+    if not python.exists():
+        say(f"creating the virtual environment {target}")
+        venv.EnvBuilder(with_pip=True, clear=True).create(target)
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+    run([*pip, "install", "-q", "--upgrade", "pip", "setuptools", "wheel"])
+    # torch first and pinned: left to sentence-transformers, pip pulls several GB of CUDA wheels.
+    torch = [*pip, "install", "-q", "-c", str(CONSTRAINTS), f"torch=={TORCH_VERSION}"]
+    if not has_cuda() and os.environ.get("PARTSMITH_TORCH_INDEX"):
+        torch += ["--extra-index-url", os.environ["PARTSMITH_TORCH_INDEX"]]
+    run(torch)
+    run([*pip, "install", "-q", str(llama_wheel(python))])
+    run([*pip, "install", "-q", "-c", str(CONSTRAINTS), "-e", f"{ROOT}{extras}"])
+    stamp_file.write_text(stamp)
+    return python
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", action="store_true", help="also install test tools and packages")
+    args = parser.parse_args()
+    if sys.version_info < (3, 10):  # noqa: UP036 - this script runs on whatever python3 is
+        say(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}")
+        return 1
+    if args.tests:
+        ensure_debian_packages(TEST_DEBIAN_PACKAGES)
+    try:
+        python = ensure_venv("[dev]" if args.tests else "")
+    except subprocess.CalledProcessError as exc:
+        say(f"set-up failed while running: {' '.join(map(str, exc.cmd))}")
+        say("the output above says why; fix that and run the same command again")
+        return 1
+    say(f"ready: {python.parent / 'partsmith'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
