@@ -1,0 +1,1 @@
+"""Benchmarks: they measure and write figures to bench/results/, never assert a time."""

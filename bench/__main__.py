@@ -1,0 +1,13 @@
+"""Run every benchmark: `python -m bench` (or `make bench`)."""
+
+from __future__ import annotations
+
+from bench import sandbox
+
+
+def main() -> None:
+    sandbox.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Sandbox latency: the warm pool against a fresh interpreter, on three reference parts.
+
+Both are measured in the same run, so the ratio holds on a noisy machine. The fresh interpreter
+is what running a script without a warm worker costs: start Python, import the CAD libraries,
+run, validate, export.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from partsmith.config import ExportSettings, SandboxSettings
+from partsmith.sandbox import SandboxPool
+from partsmith.sandbox.guard import scrubbed_env
+
+from bench.common import percentile, write
+
+PARTS = {
+    "simple": (Path(__file__).resolve().parent.parent / "core" / "examples" / "plate.py").read_text(),
+    "medium": """from build123d import *
+outer = 60  # mm
+inner = 40  # mm
+height = 20  # mm
+bolts = 6
+with BuildPart() as flange:
+    Cylinder(outer / 2, height / 4)
+    Cylinder(inner / 2 - 5, height, align=(Align.CENTER, Align.CENTER, Align.MIN))
+    with PolarLocations(outer / 2 - 6, bolts):
+        Hole(radius=2.5)
+    Hole(radius=inner / 2 - 10)
+    fillet(flange.edges().filter_by(GeomType.CIRCLE).group_by(Axis.Z)[-1], radius=1)
+result = flange.part
+""",
+    "complex": """from build123d import *
+length = 80  # mm
+width = 50  # mm
+height = 30  # mm
+wall = 2  # mm
+with BuildPart() as box:
+    Box(length, width, height)
+    fillet(box.edges().filter_by(Axis.Z), radius=6)
+    offset(amount=-wall, openings=box.faces().sort_by(Axis.Z)[-1])
+    with GridLocations(12, 12, 5, 3):
+        Cylinder(2.5, height * 0.6, mode=Mode.ADD, align=(Align.CENTER, Align.CENTER, Align.MAX))
+    with BuildSketch(box.faces().sort_by(Axis.X)[0]) as vents:
+        with GridLocations(6, 0, 5, 1):
+            SlotCenterToCenter(12, 2, rotation=90)
+    extrude(amount=-wall, mode=Mode.SUBTRACT)
+result = box.part
+""",
+}
+WARM_RUNS = 30
+FRESH_RUNS = 5
+
+
+def fresh_run(script: str, job_dir: Path) -> float:
+    """One job in a new interpreter: the worker started for this one job, then stopped."""
+    request = {"id": "fresh", "job_dir": str(job_dir), "source": script, "timeout_s": 60,
+               "memory_mb": 2048, "file_size_mb": 256, "isolate_network": True,
+               "check_policy": True, "linear_tolerance": 0.05, "angular_tolerance": 0.2}
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "partsmith.sandbox.worker", "--mode", "spawn"],
+        input=json.dumps(request).encode() + b"\n", capture_output=True, env=scrubbed_env(),
+        check=True,
+    )
+    elapsed = (time.perf_counter() - started) * 1000
+    reply = json.loads(out.stdout.splitlines()[-1])
+    if not reply.get("ok"):
+        raise RuntimeError(f"fresh run failed: {reply}")
+    return elapsed
+
+
+def main() -> None:
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        settings = SandboxSettings(workers=1, timeout_s=60)
+        with SandboxPool(settings, ExportSettings(), jobs_dir=root / "jobs") as pool:
+            pool.warm()
+            for name, script in PARTS.items():
+                pool.run(script)  # the first job of a kind touches pages once
+                warm = []
+                for _ in range(WARM_RUNS):
+                    started = time.perf_counter()
+                    pool.run(script)
+                    warm.append((time.perf_counter() - started) * 1000)
+                results[name] = {"warm_p50_ms": percentile(warm, 50), "warm_p95_ms": percentile(warm, 95)}
+        for name, script in PARTS.items():
+            fresh = []
+            for index in range(FRESH_RUNS):
+                job = root / f"fresh-{name}-{index}"
+                job.mkdir()
+                fresh.append(fresh_run(script, job))
+            results[name].update({"fresh_p50_ms": percentile(fresh, 50),
+                                  "fresh_p95_ms": percentile(fresh, 95)})
+            results[name]["speedup_p50"] = results[name]["fresh_p50_ms"] / results[name]["warm_p50_ms"]
+    lines = ["| part | warm p50 ms | warm p95 ms | fresh p50 ms | fresh p95 ms | speed-up (p50) |",
+             "|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['warm_p50_ms']:.1f} | {r['warm_p95_ms']:.1f} | "
+                     f"{r['fresh_p50_ms']:.0f} | {r['fresh_p95_ms']:.0f} | {r['speedup_p50']:.0f}x |")
+    write("sandbox", {"parts": results, "warm_runs": WARM_RUNS, "fresh_runs": FRESH_RUNS},
+          "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

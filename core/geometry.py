@@ -1,0 +1,112 @@
+"""What a script returned, turned into one build123d shape, checked and measured.
+
+Runs where build123d is loaded (the sandbox worker); the engine itself only sees the numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import build123d as bd
+from OCP.BRep import BRep_Tool
+from partsmith.errors import InvalidGeometry, NoResult
+
+# Below this smallest extent a part is probably a mistake (a sheet, a sketch extruded by 0).
+THIN_MM = 0.05
+# Above this largest extent the units were probably wrong (metres or inches taken for mm).
+HUGE_MM = 10_000.0
+
+
+@dataclass(frozen=True)
+class Measurements:
+    bbox_min: tuple[float, float, float]
+    bbox_max: tuple[float, float, float]
+    size: tuple[float, float, float]
+    volume: float
+    area: float
+    solids: int
+    faces: int
+    edges: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _topods_of(obj: Any) -> list[Any]:
+    """The OCCT shapes inside a build123d or CadQuery object (or a list of them)."""
+    if obj is None:
+        return []
+    if isinstance(obj, (list, tuple)):
+        return [shape for item in obj for shape in _topods_of(item)]
+    if isinstance(obj, bd.Builder):
+        return _topods_of(obj._obj)
+    if hasattr(obj, "vals") and callable(obj.vals):  # a CadQuery Workplane
+        return _topods_of(list(obj.vals()))
+    if isinstance(obj, bd.Shape):
+        return [obj.wrapped] if obj.wrapped is not None else []
+    wrapped = getattr(obj, "wrapped", None)  # a CadQuery Shape: the same OCCT underneath
+    if wrapped is not None and type(wrapped).__module__.startswith("OCP"):
+        return [wrapped]
+    return []
+
+
+def to_shape(obj: Any, name: str = "result") -> bd.Shape[Any]:
+    """One build123d shape from what the script produced."""
+    shapes = _topods_of(obj)
+    if not shapes:
+        kind = type(obj).__name__
+        raise NoResult(
+            f"`{name}` is a {kind}, not a shape",
+            hint="assign the finished part to `result` (a build123d Part or a CadQuery Workplane)",
+        )
+    if len(shapes) == 1:
+        return bd.Shape.cast(shapes[0])
+    return bd.Compound([bd.Shape.cast(s) for s in shapes])
+
+
+def measure(shape: bd.Shape[Any]) -> Measurements:
+    box = shape.bounding_box()
+    return Measurements(
+        bbox_min=(box.min.X, box.min.Y, box.min.Z),
+        bbox_max=(box.max.X, box.max.Y, box.max.Z),
+        size=(box.size.X, box.size.Y, box.size.Z),
+        volume=float(shape.volume),
+        area=float(shape.area),
+        solids=len(shape.solids()),
+        faces=len(shape.faces()),
+        edges=len(shape.edges()),
+    )
+
+
+def validate(shape: bd.Shape[Any]) -> tuple[Measurements, list[str]]:
+    """Check that `shape` is a valid closed solid. Returns its measurements and any warnings."""
+    solids = shape.solids()
+    if not solids:
+        kind = type(shape).__name__
+        raise InvalidGeometry(
+            f"the result is a {kind} with no solid in it",
+            hint="extrude or revolve sketches and faces into a solid",
+        )
+    if not shape.is_valid:
+        raise InvalidGeometry(
+            "the result is not a valid solid (the CAD kernel's check failed)",
+            hint="this often follows a boolean of touching or coincident faces; "
+            "change a dimension slightly or build the part in fewer steps",
+        )
+    for solid in solids:
+        if not all(BRep_Tool.IsClosed_s(shell.wrapped) for shell in solid.shells()):
+            raise InvalidGeometry("the result has an open shell: it does not enclose a volume")
+    measured = measure(shape)
+    if measured.volume <= 0:
+        raise InvalidGeometry("the result has no volume", hint="check that the solid is not inside out")
+    warnings: list[str] = []
+    if measured.solids > 1:
+        warnings.append(f"the part is {measured.solids} separate solids, not one")
+    if min(measured.size) < THIN_MM:
+        warnings.append(f"the part is only {min(measured.size):.3g} mm thick somewhere")
+    if max(measured.size) > HUGE_MM:
+        warnings.append(
+            f"the part is {max(measured.size) / 1000:.3g} m long: check the units (millimetres)"
+        )
+    return measured, warnings

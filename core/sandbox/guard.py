@@ -1,0 +1,319 @@
+"""Runtime containment inside the process that runs a job.
+
+These layers hold even when the static policy is bypassed:
+- an audit hook (PEP 578; once added it cannot be removed) that refuses file access outside the
+  job folder, sockets, subprocesses, fork, signals to other processes, ctypes and native loads,
+  frame and gc introspection, and running code other than the job's own script;
+- resource limits: address space, CPU seconds, file size, process count, no core files;
+- a private network namespace (a user namespace as well when not root) where the kernel allows it;
+- a scrubbed environment whose HOME, TMPDIR and caches are inside the job folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import resource
+import signal
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+# Events refused outright while a job runs.
+DENIED_EVENTS = frozenset(
+    {
+        "os.system", "os.fork", "os.forkpty", "os.kill", "os.killpg", "os.putenv", "os.unsetenv",
+        "os.startfile", "os.add_dll_directory", "signal.pthread_kill", "pty.spawn",
+        "sys._current_frames",
+        "sys._current_exceptions", "sys.settrace", "sys.setprofile", "sys.monitoring.register_callback",
+        "gc.get_objects", "gc.get_referrers", "gc.get_referents", "resource.setrlimit",
+        "resource.prlimit", "mmap.__new__", "marshal.load", "marshal.loads", "pickle.find_class",
+        "code.__new__", "function.__new__", "builtins.input", "webbrowser.open", "urllib.Request",
+        "http.client.connect", "ftplib.connect", "smtplib.connect", "imaplib.open",
+        "poplib.connect", "nntplib.connect", "telnetlib.Telnet.open", "sqlite3.connect",
+        "syslog.openlog", "cpython.PyFile_SetOpenCodeHook", "sys.setrecursionlimit",
+    }
+)
+# Events refused only when the script's own code triggers them: libraries use them legitimately
+# (CadQuery compiles selector grammars; traceback formatting reads tb_frame). CPython raises
+# object.__getattr__ for reads of __code__, tb_frame, gi_frame and the like.
+SCRIPT_ONLY_EVENTS = frozenset({"compile", "exec", "object.__getattr__", "object.__setattr__"})
+DENIED_PREFIXES = (
+    "socket.", "ctypes.", "_ctypes.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn",
+    "winreg.", "_winapi.", "msvcrt.",
+)
+# Modules that a job may never load at run time, whatever imports them.
+DENIED_IMPORTS = frozenset(
+    {
+        "ctypes", "_ctypes", "socket", "_socket", "ssl", "_ssl", "subprocess", "_posixsubprocess",
+        "multiprocessing", "_multiprocessing", "pty", "fcntl", "mmap", "resource", "asyncio",
+        "urllib", "http", "ftplib", "smtplib", "telnetlib", "xmlrpc", "socketserver", "pickle",
+        "_pickle", "marshal", "shelve", "dbm", "sqlite3", "_sqlite3", "cffi", "_cffi_backend",
+        "faulthandler", "tracemalloc", "threading", "_thread", "webbrowser",
+    }
+)
+# Path events: the indices of their path arguments, and whether they change the file system.
+PATH_EVENTS: dict[str, tuple[tuple[int, ...], bool]] = {
+    "os.listdir": ((0,), False),
+    "os.scandir": ((0,), False),
+    "os.getxattr": ((0,), False),
+    "os.listxattr": ((0,), False),
+    "os.chdir": ((0,), True),
+    "os.mkdir": ((0,), True),
+    "os.rmdir": ((0,), True),
+    "os.remove": ((0,), True),
+    "os.rename": ((0, 1), True),
+    "os.link": ((0, 1), True),
+    "os.symlink": ((0, 1), True),
+    "os.truncate": ((0,), True),
+    "os.chmod": ((0,), True),
+    "os.chown": ((0,), True),
+    "os.utime": ((0,), True),
+    "os.chflags": ((0,), True),
+    "os.lchflags": ((0,), True),
+    "os.lchmod": ((0,), True),
+    "os.lchown": ((0,), True),
+    "os.mkfifo": ((0,), True),
+    "os.mknod": ((0,), True),
+    "os.setxattr": ((0,), True),
+    "os.removexattr": ((0,), True),
+    "shutil.rmtree": ((0,), True),
+}
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+class SandboxDenied(PermissionError):
+    """Raised inside a job when it does something the sandbox forbids."""
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+class AuditGuard:
+    """The audit hook. Inactive until `activate()`, so the worker that owns it can set up freely.
+
+    Every refusal is also recorded in `denied`: a script that swallows the exception is still
+    reported as a policy violation.
+    """
+
+    def __init__(
+        self, job_dir: Path, read_roots: Iterable[str], script_name: str = "script.py"
+    ) -> None:
+        self.script_name = script_name
+        self._busy = False
+        self.job_dir = _real(str(job_dir))
+        self.read_roots = tuple(sorted({_real(r) for r in read_roots if r}))
+        self.active = False
+        self.script_code: object = None
+        self.denied: list[str] = []
+
+    def activate(self, script_code: object) -> None:
+        self.script_code = script_code
+        self.active = True
+
+    def deny(self, what: str) -> None:
+        self.denied.append(what)
+        raise SandboxDenied(f"the sandbox does not allow {what}")
+
+    def _inside(self, path: str, roots: Sequence[str]) -> bool:
+        return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+    def _check_path(self, raw: object, write: bool, event: str) -> None:
+        if raw is None:
+            raw = "."
+        if isinstance(raw, int):
+            self.deny(f"{event} on a file descriptor")
+        try:
+            path = _real(os.fsdecode(raw))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.deny(f"{event} on {raw!r}")
+        if self._inside(path, (self.job_dir,)):
+            return
+        if not write and self._inside(path, self.read_roots):
+            return
+        action = "writing" if write else "reading"
+        self.deny(f"{action} {path} (outside the job folder)")
+
+    def _called_by_script(self) -> bool:
+        """Whether the Python code that raised the event is the script's own."""
+        if self._busy:  # sys._getframe raises an event of its own
+            return False
+        self._busy = True
+        try:
+            frame = sys._getframe(2)
+            return frame.f_code.co_filename == self.script_name
+        except ValueError:
+            return False
+        finally:
+            self._busy = False
+
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self.active or self._busy:
+            return
+        if event == "open":
+            path, mode, flags = [*args, None, None, None][:3]
+            write = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and bool(flags & WRITE_FLAGS)
+            )
+            self._check_path(path, write, "open")
+        elif event in PATH_EVENTS:
+            indices, write = PATH_EVENTS[event]
+            for index in indices:
+                if index < len(args):
+                    self._check_path(args[index], write, event)
+        elif event in SCRIPT_ONLY_EVENTS:
+            if event == "exec" and args and args[0] is self.script_code:
+                return
+            if self._called_by_script():
+                self.deny(_describe(event))
+        elif event == "import":
+            name = str(args[0]) if args else ""
+            if name.split(".", 1)[0] in DENIED_IMPORTS:
+                self.deny(f"importing {name}")
+        elif event in DENIED_EVENTS or event.startswith(DENIED_PREFIXES):
+            self.deny(_describe(event))
+
+
+def _describe(event: str) -> str:
+    if event.startswith("socket."):
+        return "network access"
+    if event.startswith(("subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "os.system")):
+        return "starting programs"
+    if event.startswith(("os.fork", "os.forkpty")):
+        return "forking processes"
+    if event.startswith(("ctypes.", "_ctypes.")):
+        return "ctypes and native code"
+    if event in {"os.kill", "os.killpg", "signal.pthread_kill"}:
+        return "sending signals"
+    if event in {"compile", "exec"}:
+        return "running code other than the script (exec, eval, compile)"
+    if event.startswith("object."):
+        return "introspecting code objects and frames"
+    return event
+
+
+def read_roots() -> list[str]:
+    """Folders a job may read from: the interpreter's own library and the installed packages."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots.update(p for p in sys.path if p and Path(p).is_dir())
+    home = str(Path.home())
+    # The interpreter may live under the home folder (pyenv); never open the home folder itself.
+    return sorted(r for r in roots if _real(r) not in {"/", _real(home)})
+
+
+def scrubbed_env(job_dir: Path | None = None) -> dict[str, str]:
+    """An environment with no tokens or keys; HOME, TMPDIR and caches inside the job folder."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+    if job_dir is not None:
+        env.update(
+            {
+                "HOME": str(job_dir),
+                "TMPDIR": str(job_dir / "tmp"),
+                "XDG_CACHE_HOME": str(job_dir / ".cache"),
+            }
+        )
+    return env
+
+
+def replace_environment(job_dir: Path) -> None:
+    os.environ.clear()
+    os.environ.update(scrubbed_env(job_dir))
+    (job_dir / "tmp").mkdir(exist_ok=True)
+
+
+def apply_limits(
+    *, memory_bytes: int | None, cpu_seconds: int | None, file_bytes: int | None,
+    processes: int | None,
+) -> list[str]:
+    """Set the resource limits of this process. Returns the ones that could not be set."""
+    failed: list[str] = []
+    wanted: list[tuple[str, int, int | None]] = [
+        ("RLIMIT_AS", resource.RLIMIT_AS, memory_bytes),
+        ("RLIMIT_CPU", resource.RLIMIT_CPU, cpu_seconds),
+        ("RLIMIT_FSIZE", resource.RLIMIT_FSIZE, file_bytes),
+        ("RLIMIT_NPROC", resource.RLIMIT_NPROC, processes),
+        ("RLIMIT_CORE", resource.RLIMIT_CORE, 0),
+    ]
+    for name, which, value in wanted:
+        if value is None:
+            continue
+        try:
+            _, hard = resource.getrlimit(which)
+            capped = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            # The CPU limit's hard value sits a little higher so SIGXCPU arrives before SIGKILL.
+            resource.setrlimit(which, (capped, capped + 2 if name == "RLIMIT_CPU" else capped))
+        except (ValueError, OSError):
+            failed.append(name)
+    # A write past RLIMIT_FSIZE then fails with an error instead of killing the process.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return failed
+
+
+def _libc() -> Any:
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+_LIBC: Any = None
+
+
+def prepare() -> None:
+    """Load what the per-job layers need while loading native code is still allowed."""
+    global _LIBC
+    if sys.platform.startswith("linux") and _LIBC is None:
+        with contextlib.suppress(OSError):
+            _LIBC = _libc()
+
+
+def isolate_network() -> bool:
+    """Move this process into a private network namespace: no interfaces but a down loopback.
+
+    Needs a single-threaded process (true right after fork). Returns whether it worked.
+    """
+    if _LIBC is None:
+        return False
+    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+    return int(_LIBC.unshare(flags)) == 0
+
+
+def set_parent_death_signal() -> None:
+    """Ask the kernel to kill this process when its parent dies (no orphan workers)."""
+    if _LIBC is not None:
+        pr_set_pdeathsig = 1
+        _LIBC.prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def process_size() -> int:
+    """This process's virtual size in bytes (what RLIMIT_AS counts)."""
+    try:
+        with Path("/proc/self/statm").open() as handle:
+            pages = int(handle.read().split()[0])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def count_user_processes() -> int:
+    """Tasks (processes and threads) of this user, which is what RLIMIT_NPROC counts."""
+    uid = os.getuid()
+    total = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_uid == uid:
+                        total += sum(1 for _ in Path(entry.path, "task").iterdir())
+    return total

@@ -1,0 +1,273 @@
+"""The engine's side of the sandbox: a pool of warm workers and the job folders they write.
+
+`SandboxPool.run(script)` writes the script into a fresh job folder, hands it to an idle worker,
+and returns a `JobResult`, or raises a typed `SandboxError`. A worker that dies or hangs is
+replaced; the pool keeps serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partsmith.config import ExportSettings, SandboxSettings, get_settings
+from partsmith.errors import (
+    SandboxError,
+    ScriptTimeout,
+    StorageError,
+    WorkerCrash,
+    sandbox_error,
+)
+from partsmith.params import read_parameters, set_parameters
+from partsmith.sandbox.guard import scrubbed_env
+
+# How long the pool waits past a job's own timeout before it gives up on the worker itself.
+GRACE_S = 10.0
+START_TIMEOUT_S = 120.0
+
+
+@dataclass
+class JobResult:
+    """A part made by a script: its files, parameters and measurements (bounding box in mm)."""
+
+    job_dir: Path
+    script: str
+    parameters: dict[str, Any]
+    artifacts: dict[str, Path]
+    measurements: dict[str, Any]
+    warnings: list[str]
+    timings: dict[str, float]
+    layers: dict[str, bool] = field(default_factory=dict)
+
+    def to_meta(self) -> dict[str, Any]:
+        return {
+            "parameters": self.parameters,
+            "artifacts": {k: str(v) for k, v in self.artifacts.items()},
+            **self.measurements,
+            "warnings": self.warnings,
+            "timings": self.timings,
+            "sandbox_layers": self.layers,
+        }
+
+
+def default_mode() -> str:
+    return "fork" if hasattr(os, "fork") and sys.platform != "darwin" else "spawn"
+
+
+class _Worker:
+    """One worker process and its pipes."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "partsmith.sandbox.worker", "--mode", mode],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=scrubbed_env(),
+            cwd="/",
+            start_new_session=True,
+        )
+        self.ready: dict[str, Any] = {}
+        self.timed_out = False
+
+    def wait_ready(self) -> dict[str, Any]:
+        if not self.ready:
+            line = self._readline(START_TIMEOUT_S)
+            if line is None:
+                raise WorkerCrash(
+                    "the sandbox worker could not start",
+                    hint="run `partsmith doctor` to check the CAD libraries",
+                )
+            self.ready = json.loads(line)
+        return self.ready
+
+    def _readline(self, timeout: float) -> bytes | None:
+        """The next line from the worker, or None (the worker is then killed) on EOF or timeout."""
+        stdout = self.proc.stdout
+        assert stdout is not None
+        result: list[bytes] = []
+        reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not result or not result[0]:
+            self.timed_out = reader.is_alive()
+            self.kill()
+            return None
+        return result[0]
+
+    def request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.wait_ready()
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(payload).encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self.kill()
+            raise WorkerCrash("the sandbox worker had exited; it has been restarted") from None
+        line = self._readline(timeout)
+        if line is None:
+            if self.mode == "spawn" and self.timed_out:
+                raise ScriptTimeout(f"the script ran longer than {timeout:g} s and was stopped")
+            raise WorkerCrash(
+                "the sandbox worker died or stopped responding during the job; it has been restarted"
+            )
+        return dict(json.loads(line))
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, OSError):
+            self.proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(5)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream:
+                    stream.close()
+
+
+class SandboxPool:
+    """Warm workers that run untrusted part scripts. Thread-safe; use as a context manager."""
+
+    def __init__(
+        self,
+        settings: SandboxSettings | None = None,
+        export: ExportSettings | None = None,
+        jobs_dir: Path | None = None,
+    ) -> None:
+        config = get_settings()
+        self.settings = settings or config.sandbox
+        self.export = export or config.export
+        self.jobs_dir = jobs_dir or config.jobs_dir
+        self.mode = default_mode() if self.settings.mode == "auto" else self.settings.mode
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(self.settings.workers):
+            self._add_worker()
+
+    def _add_worker(self) -> None:
+        worker = _Worker(self.mode)
+        with self._lock:
+            self._all.append(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        if not self._closed:
+            self._add_worker()
+
+    def warm(self) -> dict[str, Any]:
+        """Wait until a worker has loaded the CAD libraries; returns its ready report."""
+        worker = self._idle.get()
+        try:
+            return worker.wait_ready()
+        finally:
+            self._idle.put(worker)
+
+    def new_job_dir(self) -> Path:
+        job_dir = self.jobs_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        try:
+            job_dir.mkdir(parents=True, mode=0o700)
+        except OSError as exc:
+            raise StorageError(f"cannot create the job folder {job_dir}: {exc.strerror}") from None
+        return job_dir
+
+    def run(
+        self,
+        script: str,
+        *,
+        params: dict[str, Any] | None = None,
+        job_dir: Path | None = None,
+        timeout_s: float | None = None,
+        check_policy: bool = True,
+    ) -> JobResult:
+        """Run `script` (with `params` applied) and return its part, or raise a SandboxError."""
+        if self._closed:
+            raise SandboxError("the sandbox has been shut down")
+        source = set_parameters(script, params) if params else script
+        job_dir = job_dir or self.new_job_dir()
+        job_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            (job_dir / "script.py").write_text(source)
+        except OSError as exc:
+            raise StorageError(f"cannot write the script to {job_dir}: {exc.strerror}") from None
+        timeout = timeout_s or self.settings.timeout_s
+        request = {
+            "id": job_dir.name,
+            "job_dir": str(job_dir.resolve()),
+            "source": source,
+            "timeout_s": timeout,
+            "memory_mb": self.settings.memory_mb,
+            "file_size_mb": self.settings.file_size_mb,
+            "isolate_network": self.settings.isolate_network,
+            "check_policy": check_policy,
+            "linear_tolerance": self.export.linear_tolerance_mm,
+            "angular_tolerance": self.export.angular_tolerance_rad,
+        }
+        started = time.perf_counter()
+        reply = self._dispatch(request, timeout)
+        total_ms = round((time.perf_counter() - started) * 1000, 3)
+        if not reply.get("ok"):
+            raise sandbox_error(dict(reply.get("error") or {}))
+        timings = {**reply.get("timings", {}), "worker_ms": reply.get("worker_ms", 0.0),
+                   "total_ms": total_ms}
+        return JobResult(
+            job_dir=job_dir,
+            script=source,
+            parameters={p.name: p.value for p in read_parameters(source)},
+            artifacts={k: Path(v) for k, v in reply["artifacts"].items()},
+            measurements=reply["measurements"],
+            warnings=list(reply.get("warnings", [])),
+            timings=timings,
+            layers=dict(reply.get("layers", {})),
+        )
+
+    def _dispatch(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        worker = self._idle.get()
+        try:
+            # A spawned worker runs the job itself, so its deadline is the job's; a forking
+            # worker enforces the job's deadline and only needs watching for its own death.
+            limit = timeout if self.mode == "spawn" else timeout + GRACE_S
+            reply = worker.request(request, limit + (START_TIMEOUT_S if not worker.ready else 0))
+        except SandboxError:
+            self._replace(worker)
+            raise
+        except ValueError:
+            self._replace(worker)
+            raise WorkerCrash("the sandbox worker sent a garbled reply; it has been restarted") from None
+        if self.mode == "spawn" and reply.get("error", {}).get("kind") in {"timeout", "crash", "memory"}:
+            self._replace(worker)
+        else:
+            self._idle.put(worker)
+        return reply
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

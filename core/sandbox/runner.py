@@ -1,0 +1,178 @@
+"""Run one script inside the job process: check, execute, find the part, validate, export.
+
+Called in a child forked from a warm worker (or in a spawned worker); never in the engine. Every
+outcome becomes a JSON-able dict: `{"ok": True, ...}` or `{"ok": False, "error": {...}}`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import json
+import math
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import build123d as bd
+from partsmith import export, geometry
+from partsmith.errors import (
+    OutOfMemory,
+    PartsmithError,
+    PolicyViolation,
+    SandboxError,
+    ScriptError,
+)
+from partsmith.sandbox.guard import AuditGuard, SandboxDenied
+from partsmith.sandbox.policy import FORBIDDEN_NAMES, check_source, module_allowed
+
+SCRIPT_NAME = "script.py"
+RESULT_NAMES = ("result", "part")
+
+
+def _safe_builtins(guard: AuditGuard) -> dict[str, Any]:
+    real_import = builtins.__import__
+
+    def guarded_import(
+        name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+    ) -> Any:
+        wanted = [name] + [f"{name}.{item}" for item in (fromlist or ()) if name == "partsmith"]
+        if level or not all(module_allowed(w) for w in wanted):
+            guard.deny(f"importing {name}")
+        return real_import(name, globals, locals, fromlist, level)
+
+    allowed = {
+        key: value
+        for key, value in vars(builtins).items()
+        if key not in FORBIDDEN_NAMES and not key.startswith("_")
+    }
+    allowed["__build_class__"] = builtins.__build_class__
+    allowed["__import__"] = guarded_import
+    return allowed
+
+
+def _script_error(exc: BaseException, source: str) -> ScriptError:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SCRIPT_NAME]
+    line = frames[-1].lineno if frames else None
+    lines = source.splitlines()
+    text = lines[line - 1].strip() if line and 0 < line <= len(lines) else None
+    detail = str(exc).strip() or "(no message)"
+    where = f" on line {line}" if line else ""
+    return ScriptError(
+        f"{type(exc).__name__}{where}: {detail}", line=line, source_line=text
+    )
+
+
+def _classify(exc: BaseException, source: str, guard: AuditGuard) -> SandboxError:
+    if isinstance(exc, SandboxDenied) or guard.denied:
+        return PolicyViolation(
+            f"the script tried something the sandbox forbids: {guard.denied[0] if guard.denied else exc}"
+        )
+    if isinstance(exc, MemoryError) or "OutOfMemory" in type(exc).__name__:
+        return OutOfMemory(
+            "the script ran out of memory",
+            hint="a part this large usually means a unit mistake or a runaway loop",
+        )
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return PolicyViolation(
+            "the script wrote more than the sandbox's file size limit",
+            hint="set sandbox.file_size_mb to allow larger files",
+        )
+    if isinstance(exc, RecursionError):
+        return ScriptError("the script recursed too deeply (RecursionError)")
+    if isinstance(exc, SandboxError):
+        return exc
+    return _script_error(exc, source)
+
+
+def _find_result(namespace: dict[str, Any], shown: list[Any]) -> tuple[Any, str]:
+    for name in RESULT_NAMES:
+        if namespace.get(name) is not None:
+            return namespace[name], name
+    if shown:
+        return (shown[0] if len(shown) == 1 else shown), "show_object"
+    builders = [v for v in namespace.values() if isinstance(v, bd.BuildPart)]
+    if len(builders) == 1:
+        return builders[0].part, "BuildPart"
+    from partsmith.errors import NoResult
+
+    raise NoResult(
+        "the script ran but produced no part",
+        hint="assign the finished part to a variable named `result`",
+    )
+
+
+def execute(
+    source: str, job_dir: Path, guard: AuditGuard, *, check_policy: bool = True,
+    linear_tolerance: float = 0.05, angular_tolerance: float = 0.2,
+    install_hook: Callable[[AuditGuard], None] | None = None,
+) -> dict[str, Any]:
+    """Run `source` and export its part into `job_dir`. Never raises."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        timings[name] = round((now - started) * 1000, 3)
+        started = now
+
+    try:
+        if check_policy:
+            check_source(source, SCRIPT_NAME)
+        code = compile(source, SCRIPT_NAME, "exec")
+        lap("check_ms")
+        shown: list[Any] = []
+        namespace: dict[str, Any] = {
+            "__name__": "__partsmith__",
+            "__builtins__": _safe_builtins(guard),
+            "show_object": lambda obj, *args, **kwargs: shown.append(obj),
+            "debug": lambda *args, **kwargs: None,
+        }
+        if install_hook is not None:
+            install_hook(guard)
+        guard.activate(code)
+        try:
+            exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - whatever the script raised becomes typed
+            raise _classify(exc, source, guard) from None
+        if guard.denied:
+            raise _classify(SandboxDenied(guard.denied[0]), source, guard)
+        lap("run_ms")
+        obj, name = _find_result(namespace, shown)
+        shape = geometry.to_shape(obj, name)
+        measured, warnings = geometry.validate(shape)
+        lap("validate_ms")
+        paths = export.export_all(
+            shape, job_dir, linear_tolerance=linear_tolerance, angular_tolerance=angular_tolerance
+        )
+        lap("export_ms")
+        return {
+            "ok": True,
+            "measurements": measured.to_dict(),
+            "warnings": warnings,
+            "timings": timings,
+            "artifacts": {fmt: str(path) for fmt, path in paths.items()},
+        }
+    except PartsmithError as exc:
+        return {"ok": False, "error": exc.to_dict(), "timings": timings}
+    except BaseException as exc:  # noqa: BLE001 - a job ends with a typed error, whatever it raised
+        error = _classify(exc, source, guard)
+        return {"ok": False, "error": error.to_dict(), "timings": timings}
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """JSON for the worker's pipe; non-finite numbers (a broken shape's volume) become null."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+
+    return json.dumps(clean(payload)).encode()
