@@ -24,6 +24,7 @@ lint:
 
 typecheck:
 	$(BIN)/mypy
+	$(BIN)/mypy scripts/setup.py build_addon.py
 
 pytest:
 	$(BIN)/python -m pytest

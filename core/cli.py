@@ -111,6 +111,101 @@ def run(
 
 
 @app.command()
+def generate(
+    prompt: Annotated[str, typer.Argument(help="The part, in words, with its sizes.")],
+    model: Annotated[str | None, typer.Option(help="Catalog id or .gguf path (default: auto).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also copy the files to this folder.")] = None,
+    route: Annotated[str | None, typer.Option(help="structured or code (default: by model).")] = None,
+) -> None:
+    """Make a part from a prompt: local model, sandbox, STEP / STL / GLB."""
+
+    def action() -> None:
+        from partsmith.config import get_settings
+        from partsmith.llm.backends import open_backend
+        from partsmith.pipeline import Generator, Progress, check_prompt
+        from partsmith.sandbox import SandboxPool
+        from rich.status import Status
+
+        check_prompt(prompt)
+        settings = get_settings()
+        if route not in {None, "structured", "code"}:
+            raise InputError(f"--route must be structured or code, not {route!r}")
+        status = Status("loading the model", console=errors)
+        status.start()
+        try:
+            backend = open_backend(settings.llm, model, notify=lambda note: errors.print(
+                f"[yellow]note:[/] {note}", highlight=False))
+
+            def show(progress: Progress) -> None:
+                rate = f", {progress.tokens_per_second:.0f} tok/s" if progress.tokens_per_second else ""
+                tokens = f", {progress.tokens} tokens" if progress.tokens else ""
+                status.update(f"{progress.stage} (attempt {progress.attempt}{tokens}{rate})")
+
+            with SandboxPool() as pool:
+                generator = Generator(backend, pool, max_attempts=settings.llm.max_attempts)
+                result = generator.generate(prompt, route=route, out_dir=out, on_progress=show)
+        finally:
+            status.stop()
+        meta = result.to_meta()
+        console.print(f"[bold]{result.prompt}[/]  [dim]({result.model}, {result.route} route, "
+                      f"{len(result.attempts)} attempt(s), {meta['timings']['generate_s']:.1f} s)[/]",
+                      highlight=False)
+        print_part(meta)
+
+    guarded(action)
+
+
+models_app = typer.Typer(help="The model catalog: list, download, remove.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """The catalog, with what is downloaded and what fits this machine."""
+
+    def action() -> None:
+        from partsmith.llm import catalog
+
+        table = Table()
+        for column in ("id", "model", "size", "needs", "licence", "here", "good for"):
+            table.add_column(column)
+        for info in catalog.catalog().values():
+            here = "embedded" if info.embedded else ("yes" if catalog.local_path(info) else "")
+            needs = f"{info.vram_gb:g} GB GPU / {info.ram_gb:g} GB RAM"
+            table.add_row(info.id, info.name, f"{info.size_gb:g} GB", needs, info.licence, here,
+                          info.good_for)
+        console.print(table)
+
+    guarded(action)
+
+
+@models_app.command("pull")
+def models_pull(model_id: Annotated[str, typer.Argument(help="A catalog id.")]) -> None:
+    """Download a model (resumes an interrupted download; honours HF_TOKEN)."""
+
+    def action() -> None:
+        from partsmith.llm import catalog
+
+        path = catalog.pull(catalog.get(model_id))
+        console.print(f"{model_id}: {path}")
+
+    guarded(action)
+
+
+@models_app.command("rm")
+def models_rm(model_id: Annotated[str, typer.Argument(help="A catalog id.")]) -> None:
+    """Remove a downloaded model from the cache."""
+
+    def action() -> None:
+        from partsmith.llm import catalog
+
+        freed = catalog.remove(catalog.get(model_id))
+        console.print(f"{model_id}: removed, {freed / 1e9:.2f} GB freed")
+
+    guarded(action)
+
+
+@app.command()
 def doctor(
     quick: Annotated[bool, typer.Option(help="Skip the sandbox test job.")] = False,
 ) -> None:

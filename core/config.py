@@ -89,10 +89,10 @@ class Settings(BaseSettings):
     )
 
     home: Path = Field(default_factory=data_home)
-    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
-    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)  # type: ignore[arg-type]
-    export: ExportSettings = Field(default_factory=ExportSettings)  # type: ignore[arg-type]
-    history: HistorySettings = Field(default_factory=HistorySettings)  # type: ignore[arg-type]
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
+    history: HistorySettings = Field(default_factory=HistorySettings)
 
     @classmethod
     def settings_customise_sources(

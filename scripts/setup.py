@@ -77,13 +77,44 @@ def _dpkg_installed(package: str) -> bool:
     return "install ok installed" in out.stdout
 
 
+# x86 instruction sets llama.cpp can use, by their /proc/cpuinfo flag.
+X86_FEATURES = {
+    "avx": "GGML_AVX", "avx2": "GGML_AVX2", "fma": "GGML_FMA", "f16c": "GGML_F16C",
+    "avx_vnni": "GGML_AVX_VNNI", "avx512f": "GGML_AVX512", "avx512vbmi": "GGML_AVX512_VBMI",
+    "avx512_vnni": "GGML_AVX512_VNNI", "avx512_bf16": "GGML_AVX512_BF16",
+}
+
+
+def llama_cmake_args() -> str:
+    """The llama.cpp build flags: CMAKE_ARGS when set, else a default for this machine.
+
+    The default on x86 names this CPU's instruction sets instead of building with -march=native,
+    because a native build also compiles AMX kernels, and those crash where the CPU advertises
+    AMX but the kernel or hypervisor does not grant it (seen on cloud VMs).
+    """
+    if "CMAKE_ARGS" in os.environ:
+        return os.environ["CMAKE_ARGS"]
+    if has_cuda() and shutil.which("nvcc"):
+        return "-DGGML_CUDA=on"
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return ""
+    flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines()
+                  if line.startswith("flags")), [])
+    if not flags:
+        return ""
+    wanted = [f"-D{option}=ON" for feature, option in X86_FEATURES.items() if feature in flags]
+    return " ".join(["-DGGML_NATIVE=OFF", *wanted])
+
+
 def llama_wheel(python: Path) -> Path:
-    """Return a llama-cpp-python wheel built with the current CMAKE_ARGS, building it once.
+    """Return a llama-cpp-python wheel built with `llama_cmake_args()`, building it once.
 
     pip's own wheel cache ignores CMAKE_ARGS, so a CPU wheel would be reused for a CUDA build;
     this cache is keyed by the version, the flags and the interpreter instead.
     """
-    flags = os.environ.get("CMAKE_ARGS", "")
+    flags = llama_cmake_args()
     tag = f"{LLAMA_VERSION}|{flags}|{sys.implementation.cache_tag}|{os.uname().machine}"
     key = hashlib.sha256(tag.encode()).hexdigest()[:16]
     folder = cache_dir() / "wheels" / f"llama-cpp-python-{LLAMA_VERSION}-{key}"
@@ -110,7 +141,7 @@ def stamp_of(extras: str) -> str:
     digest = hashlib.sha256()
     for path in (ROOT / "pyproject.toml", CONSTRAINTS, Path(__file__)):
         digest.update(path.read_bytes())
-    digest.update(f"{os.environ.get('CMAKE_ARGS', '')}|{sys.version}".encode())
+    digest.update(f"{llama_cmake_args()}|{sys.version}".encode())
     return f"{digest.hexdigest()} {extras}"
 
 

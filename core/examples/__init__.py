@@ -1,0 +1,1 @@
+"""Example part scripts shipped with the engine."""

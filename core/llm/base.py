@@ -1,0 +1,75 @@
+"""The one small interface every LLM backend implements.
+
+Backends are registered by name (`BACKENDS`), not hard-wired: adding one is adding a class.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+# Called with each new piece of text as it is generated.
+TokenCallback = Callable[[str], None]
+
+
+class Cancelled(Exception):
+    """Generation was cancelled by the caller."""
+
+
+@dataclass
+class Completion:
+    text: str
+    tokens: int
+    seconds: float
+    first_token_s: float | None
+    finish: str = "stop"  # stop, length or cancelled
+
+    @property
+    def tokens_per_second(self) -> float:
+        generating = self.seconds - (self.first_token_s or 0.0)
+        return self.tokens / generating if generating > 0 and self.tokens > 1 else 0.0
+
+
+@dataclass
+class Request:
+    """One generation: a plain completion (`prompt`) or a chat (`messages`)."""
+
+    prompt: str | None = None
+    messages: list[dict[str, str]] | None = None
+    max_tokens: int = 512
+    temperature: float = 0.0
+    stop: list[str] = field(default_factory=list)
+    json_schema: dict[str, Any] | None = None
+    seed: int | None = None
+
+
+class Backend(Protocol):
+    name: str
+    model_id: str
+    # Whether the model can write free build123d code (a base model cannot).
+    writes_code: bool
+
+    def generate(
+        self, request: Request, on_text: TokenCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Completion: ...
+
+
+class Timer:
+    """Measures a streamed generation: time to first piece, total, pieces."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.first: float | None = None
+        self.pieces = 0
+
+    def piece(self) -> None:
+        self.pieces += 1
+        if self.first is None:
+            self.first = time.perf_counter() - self.started
+
+    def finish(self, text: str, finish: str) -> Completion:
+        return Completion(text, self.pieces, time.perf_counter() - self.started, self.first, finish)

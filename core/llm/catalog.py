@@ -1,0 +1,205 @@
+"""The model catalog (models/catalog.toml), downloads, and choosing a model for this machine."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomllib
+from partsmith.errors import ModelError
+
+EMBEDDED = "gemma3-270m"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    name: str
+    size_gb: float
+    n_ctx: int
+    vram_gb: float
+    ram_gb: float
+    licence: str
+    writes_code: bool
+    quality: int
+    good_for: str
+    repo: str | None = None
+    files: tuple[str, ...] = ()
+    sha256: tuple[str, ...] = ()
+    package: str | None = None
+    chat_format: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.package is not None
+
+
+def catalog() -> dict[str, ModelInfo]:
+    text = resources.files("partsmith.models").joinpath("catalog.toml").read_text()
+    entries: dict[str, Any] = tomllib.loads(text)["models"]
+    models = {}
+    for model_id, entry in entries.items():
+        entry = dict(entry)
+        entry["files"] = tuple(entry.get("files", ()))
+        sha = entry.get("sha256", ())
+        entry["sha256"] = (sha,) if isinstance(sha, str) else tuple(sha)
+        models[model_id] = ModelInfo(id=model_id, **entry)
+    return models
+
+
+def get(model_id: str) -> ModelInfo:
+    models = catalog()
+    if model_id not in models:
+        raise ModelError(f"no model {model_id!r} in the catalog",
+                         hint=f"known models: {', '.join(models)}")
+    return models[model_id]
+
+
+def local_path(info: ModelInfo) -> Path | None:
+    """The model's file on this machine (the first part of a split model), or None."""
+    if info.package:
+        import importlib
+
+        module = importlib.import_module(info.package)
+        return Path(module.assemble())
+    assert info.repo
+    from huggingface_hub import try_to_load_from_cache
+
+    paths = [try_to_load_from_cache(info.repo, name) for name in info.files]
+    if all(isinstance(p, str) and Path(p).exists() for p in paths):
+        return Path(str(paths[0]))
+    return None
+
+
+def pull(info: ModelInfo) -> Path:
+    """Download a catalog model (progress bar, resume and HF_TOKEN are huggingface_hub's)."""
+    if info.package:
+        path = local_path(info)
+        assert path is not None
+        return path
+    assert info.repo
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    cache = Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
+    cache.mkdir(parents=True, exist_ok=True)
+    free_gb = shutil.disk_usage(cache).free / 1e9
+    if free_gb < info.size_gb * 1.05:
+        raise ModelError(f"{info.name} needs {info.size_gb:.1f} GB and {cache} has {free_gb:.1f} GB free",
+                         hint="free some space or set HF_HOME to a larger disk")
+    paths = []
+    for index, name in enumerate(info.files):
+        try:
+            path = Path(hf_hub_download(info.repo, name))
+        except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
+            raise ModelError(
+                f"downloading {info.repo}/{name} failed: {exc}",
+                hint="check the network (or HF_TOKEN for a gated model); run the same command "
+                "again to resume",
+            ) from None
+        if index < len(info.sha256) and info.sha256[index]:
+            verify(path, info.sha256[index])
+        paths.append(path)
+    return paths[0]
+
+
+def verify(path: Path, expected: str) -> None:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected.lower():
+        path.unlink(missing_ok=True)
+        raise ModelError(f"{path.name} is corrupt (its checksum does not match); it was removed",
+                         hint="download it again")
+
+
+def remove(info: ModelInfo) -> int:
+    """Delete a downloaded model from the cache. Returns the bytes freed."""
+    if info.package:
+        raise ModelError(f"{info.name} ships with Partsmith and cannot be removed")
+    from huggingface_hub import scan_cache_dir
+
+    freed = 0
+    for repo in scan_cache_dir().repos:
+        if repo.repo_id != info.repo:
+            continue
+        for revision in repo.revisions:
+            for file in revision.files:
+                if file.file_name in info.files:
+                    freed += file.size_on_disk
+                    Path(file.blob_path).unlink(missing_ok=True)
+                    Path(file.file_path).unlink(missing_ok=True)
+    return freed
+
+
+def gpu_memory_gb() -> float:
+    """Total memory of the largest NVIDIA GPU, 0 when none or when llama.cpp cannot offload."""
+    import llama_cpp
+
+    if not llama_cpp.llama_supports_gpu_offload():
+        return 0.0
+    from partsmith.doctor import gpu_devices
+
+    best = 0.0
+    for line in gpu_devices():
+        try:
+            best = max(best, float(line.rsplit(",", 1)[1].strip().split()[0]) / 1024)
+        except (IndexError, ValueError):
+            continue
+    return best
+
+
+def ram_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (ValueError, OSError):
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Selection:
+    info: ModelInfo
+    path: Path
+    note: str | None = None
+
+
+def choose(requested: str = "auto") -> Selection:
+    """The model to use: the one requested, else the best downloaded one that fits this machine."""
+    if requested not in {"", "auto"}:
+        if requested.endswith(".gguf") or Path(requested).is_file():
+            path = Path(requested).expanduser()
+            if not path.is_file():
+                raise ModelError(f"the model file {path} does not exist")
+            info = ModelInfo(id=path.stem, name=path.name, size_gb=path.stat().st_size / 1e9,
+                             n_ctx=8192, vram_gb=0, ram_gb=0, licence="unknown", writes_code=True,
+                             quality=0, good_for="a model file chosen in the settings")
+            return Selection(info, path)
+        info = get(requested)
+        downloaded = local_path(info)
+        if downloaded is None:
+            raise ModelError(f"{info.name} is not downloaded yet",
+                             hint=f"run `partsmith models pull {info.id}` ({info.size_gb:.1f} GB)")
+        return Selection(info, downloaded)
+    vram, ram = gpu_memory_gb(), ram_gb()
+    fits = [m for m in catalog().values()
+            if (m.vram_gb <= vram if vram else m.ram_gb <= ram * 0.6)]
+    for info in sorted(fits, key=lambda m: -m.quality):
+        found = local_path(info)
+        if found is not None:
+            note = None
+            if info.embedded:
+                best = max((m for m in fits if not m.embedded), key=lambda m: m.quality, default=None)
+                note = (
+                    "using the small embedded model: it only picks a part family from the kit and "
+                    "its sizes, and misses often. For real code generation run "
+                    f"`partsmith models pull {best.id}` ({best.size_gb:.1f} GB)" if best else
+                    "using the small embedded model (structured output only)"
+                )
+            return Selection(info, found, note)
+    raise ModelError("no model is available", hint="run `partsmith models pull qwen2_5-coder-1_5b`")

@@ -1,0 +1,95 @@
+"""llama.cpp in the engine's process, through llama-cpp-python.
+
+The model is loaded once and kept (`load_model` caches by path and settings). All layers go to the
+GPU when the build supports offload; flash attention is asked for where there is a GPU. llama.cpp
+keeps the previous request's tokens in its KV cache and re-evaluates only what differs, so a long
+shared prefix (the system prompt, the few-shot examples) costs nothing on the next request.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from partsmith.errors import ModelError
+from partsmith.llm.base import Completion, Request, Timer, TokenCallback
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int) -> Any:
+    """Load a GGUF file once per process (the same arguments return the loaded model)."""
+    import llama_cpp
+
+    if not Path(path).is_file():
+        raise ModelError(f"the model file {path} does not exist",
+                         hint="run `partsmith models list` to see what is downloaded")
+    offload = bool(llama_cpp.llama_supports_gpu_offload())
+    try:
+        return llama_cpp.Llama(
+            model_path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers if offload else 0,
+            flash_attn=offload, chat_format=chat_format, seed=seed, verbose=False,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise ModelError(f"llama.cpp could not load {Path(path).name}: {exc}",
+                         hint="the file may be incomplete: remove it and download it again") from None
+
+
+@lru_cache(maxsize=32)
+def _grammar(schema_json: str) -> Any:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_json_schema(schema_json, verbose=False)
+
+
+class LlamaCppBackend:
+    """A GGUF model run by llama.cpp in this process."""
+
+    name = "local"
+
+    def __init__(
+        self, path: Path, *, model_id: str, writes_code: bool, chat_format: str | None = None,
+        n_ctx: int = 8192, n_gpu_layers: int = -1, seed: int = 0,
+    ) -> None:
+        self.path = path
+        self.model_id = model_id
+        self.writes_code = writes_code
+        self.llama = load_model(str(path), n_ctx, n_gpu_layers, chat_format, seed)
+        self._lock = threading.Lock()  # one generation at a time per loaded model
+
+    def generate(
+        self, request: Request, on_text: TokenCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Completion:
+        options: dict[str, Any] = {
+            "max_tokens": request.max_tokens, "temperature": request.temperature,
+            "stop": request.stop or None, "stream": True,
+        }
+        if request.seed is not None:
+            options["seed"] = request.seed
+        if request.json_schema is not None:
+            options["grammar"] = _grammar(json.dumps(request.json_schema, sort_keys=True))
+        timer = Timer()
+        parts: list[str] = []
+        finish = "stop"
+        with self._lock:
+            if request.messages is not None:
+                stream = self.llama.create_chat_completion(messages=request.messages, **options)
+            else:
+                stream = self.llama.create_completion(request.prompt or "", **options)
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                piece = choice.get("text") if "text" in choice else choice.get("delta", {}).get("content")
+                if piece:
+                    timer.piece()
+                    parts.append(piece)
+                    if on_text is not None:
+                        on_text(piece)
+                finish = choice.get("finish_reason") or finish
+                if cancel is not None and cancel.is_set():
+                    stream.close()  # stops llama.cpp at the next token
+                    finish = "cancelled"
+                    break
+        return timer.finish("".join(parts), finish)

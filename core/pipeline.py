@@ -1,0 +1,243 @@
+"""Prompt to part: route, model, sandbox, dimension check and repair. The only module that knows
+all the others.
+
+Two routes end in the same sandbox:
+- structured: the model fills in a kit family's parameters as grammar-bound JSON (any model,
+  including the embedded base model, which always takes this route);
+- code: the model writes build123d code (which may use the kit), and errors go back to it.
+Every attempt is kept; attempts are bounded in number and in time.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partsmith import dimensions, structured
+from partsmith.errors import InputError, PartsmithError, SandboxError, ScriptError, StorageError
+from partsmith.llm.base import Backend, Cancelled, Completion, Request
+from partsmith.llm.extract import extract_code
+from partsmith.llm.prompts import repair_message, system_prompt
+from partsmith.sandbox import JobResult, SandboxPool
+
+MAX_PROMPT_CHARS = 4000
+STAGES = ("retrieving", "generating", "running", "repairing", "exporting", "saving")
+
+
+@dataclass
+class Progress:
+    stage: str
+    attempt: int = 1
+    tokens: int = 0
+    tokens_per_second: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class Attempt:
+    number: int
+    route: str
+    answer: str
+    script: str
+    error: dict[str, Any] | None
+    problems: list[str]
+    seconds: float
+    tokens: int
+    tokens_per_second: float
+
+
+@dataclass
+class Generation:
+    prompt: str
+    route: str
+    model: str
+    script: str
+    result: JobResult
+    attempts: list[Attempt]
+    warnings: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_meta(self) -> dict[str, Any]:
+        return {
+            "prompt": self.prompt, "route": self.route, "model": self.model,
+            **self.result.to_meta(),
+            "warnings": self.warnings,
+            "timings": {**self.result.timings, **self.timings},
+            "attempts": [asdict(a) for a in self.attempts],
+        }
+
+
+class GenerationFailed(PartsmithError):
+    """No attempt produced a usable part; `attempts` says what each one did."""
+
+    kind = "generation"
+
+    def __init__(self, message: str, attempts: list[Attempt], hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.attempts = attempts
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def check_prompt(prompt: str) -> str:
+    text = prompt.strip()
+    if not text:
+        raise InputError("the prompt is empty", hint="describe the part, with its sizes in mm")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise InputError(f"the prompt is {len(text)} characters long; the limit is {MAX_PROMPT_CHARS}",
+                         hint="describe the part in fewer words; details can follow in a second prompt")
+    return text
+
+
+def choose_route(backend: Backend) -> str:
+    """The embedded base model cannot write code, so it always takes the structured route."""
+    return "code" if backend.writes_code else "structured"
+
+
+class Generator:
+    """Turns prompts into parts with one backend and one sandbox pool (both kept warm)."""
+
+    def __init__(self, backend: Backend, pool: SandboxPool, *, max_attempts: int = 3,
+                 time_budget_s: float = 300.0) -> None:
+        self.backend = backend
+        self.pool = pool
+        self.max_attempts = max_attempts
+        self.time_budget_s = time_budget_s
+
+    def generate(
+        self, prompt: str, *, route: str | None = None, out_dir: Path | None = None,
+        on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+    ) -> Generation:
+        text = check_prompt(prompt)
+        chosen = route or choose_route(self.backend)
+        if chosen == "code" and not self.backend.writes_code:
+            chosen = "structured"
+        report = on_progress or (lambda progress: None)
+        started = time.perf_counter()
+        attempts: list[Attempt] = []
+        best: tuple[JobResult, Attempt] | None = None
+        messages: list[dict[str, str]] = [
+            {"role": "system", "content": system_prompt()}, {"role": "user", "content": text},
+        ]
+        for number in range(1, self.max_attempts + 1):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            if number > 1 and time.perf_counter() - started > self.time_budget_s:
+                break
+            report(Progress("generating" if number == 1 else "repairing", number))
+            completion, script, parse_error = self._ask(chosen, text, messages, number, report, cancel)
+            if completion.finish == "cancelled":
+                raise Cancelled()
+            attempt = Attempt(number, chosen, completion.text, script, None, [], completion.seconds,
+                              completion.tokens, completion.tokens_per_second)
+            attempts.append(attempt)
+            if parse_error is not None:
+                attempt.error = parse_error.to_dict()
+                messages += self._repair_turn(completion.text, parse_error)
+                continue
+            report(Progress("running", number, completion.tokens))
+            try:
+                result = self.pool.run(script)
+            except SandboxError as exc:
+                attempt.error = exc.to_dict()
+                messages += self._repair_turn(completion.text, exc)
+                continue
+            attempt.problems = dimensions.check(text, result.measurements["size"])
+            if best is None or len(attempt.problems) < len(best[1].problems):
+                best = (result, attempt)
+            if not attempt.problems:
+                break
+            mismatch = SandboxError("; ".join(attempt.problems))
+            messages += self._repair_turn(completion.text, mismatch)
+        if best is None:
+            last = attempts[-1].error or {} if attempts else {}
+            raise GenerationFailed(
+                f"no usable part after {len(attempts)} attempt(s): {last.get('message', 'unknown error')}",
+                attempts,
+                hint="rephrase the prompt with explicit sizes in mm, or use a stronger model "
+                "(`partsmith models list`)",
+            )
+        result, chosen_attempt = best
+        warnings = [*result.warnings, *chosen_attempt.problems]
+        if out_dir is not None:
+            report(Progress("exporting", chosen_attempt.number))
+            result = _copy_artifacts(result, out_dir)
+        generation = Generation(
+            text, chosen, self.backend.model_id, result.script, result, attempts, warnings,
+            {"generate_s": round(time.perf_counter() - started, 3)},
+        )
+        report(Progress("saving", chosen_attempt.number))
+        _write_meta(result.job_dir, generation)
+        return generation
+
+    def _ask(
+        self, route: str, prompt: str, messages: list[dict[str, str]], number: int,
+        report: ProgressCallback, cancel: threading.Event | None,
+    ) -> tuple[Completion, str, PartsmithError | None]:
+        counter = {"tokens": 0}
+        began = time.perf_counter()
+
+        def on_text(piece: str) -> None:
+            counter["tokens"] += 1
+            elapsed = time.perf_counter() - began
+            rate = counter["tokens"] / elapsed if elapsed > 0 else 0.0
+            stage = "generating" if number == 1 else "repairing"
+            report(Progress(stage, number, counter["tokens"], rate, piece))
+
+        if route == "structured":
+            request = Request(
+                prompt=structured.build_prompt(prompt), max_tokens=256, stop=["\n"],
+                json_schema=structured.json_schema(), temperature=0.0 if number == 1 else 0.7,
+                seed=number,
+            )
+            completion = self.backend.generate(request, on_text, cancel)
+            try:
+                choice = structured.parse(completion.text)
+            except InputError as exc:
+                return completion, "", exc
+            return completion, structured.render(choice, prompt), None
+        request = Request(messages=list(messages), max_tokens=1536, temperature=0.2 if number > 1 else 0.0)
+        completion = self.backend.generate(request, on_text, cancel)
+        code = extract_code(completion.text)
+        if not code.strip():
+            return completion, "", ScriptError("the answer contained no Python script")
+        return completion, code, None
+
+    @staticmethod
+    def _repair_turn(answer: str, error: PartsmithError) -> list[dict[str, str]]:
+        line = getattr(error, "line", None)
+        source = getattr(error, "source_line", None)
+        return [
+            {"role": "assistant", "content": answer},
+            {"role": "user", "content": repair_message(error.message, line, source)},
+        ]
+
+
+def _copy_artifacts(result: JobResult, out_dir: Path) -> JobResult:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        copied = {}
+        for fmt, path in result.artifacts.items():
+            target = out_dir / path.name
+            shutil.copyfile(path, target)
+            copied[fmt] = target
+        shutil.copyfile(result.job_dir / "script.py", out_dir / "script.py")
+    except OSError as exc:
+        raise StorageError(f"cannot write the part to {out_dir}: {exc.strerror}",
+                           hint=f"the part is still in {result.job_dir}") from None
+    return JobResult(out_dir, result.script, result.parameters, copied, result.measurements,
+                     result.warnings, result.timings, result.layers)
+
+
+def _write_meta(folder: Path, generation: Generation) -> None:
+    try:
+        (folder / "meta.json").write_text(json.dumps(generation.to_meta(), indent=2, default=str))
+    except OSError as exc:
+        raise StorageError(f"cannot write {folder / 'meta.json'}: {exc.strerror}") from None
