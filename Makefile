@@ -2,8 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# Until generation from a prompt lands, the demo runs the shipped example part.
-DEMO_SCRIPT ?= core/examples/plate.py
+PROMPT ?= a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges
 
 .PHONY: setup setup-tests demo test lint typecheck pytest bench addons clean
 
@@ -14,7 +13,7 @@ setup-tests:
 	$(PYTHON) scripts/setup.py --tests
 
 demo: setup
-	$(BIN)/partsmith run $(DEMO_SCRIPT) --out out/demo
+	$(BIN)/partsmith generate "$(PROMPT)" --out out/demo
 
 test: setup-tests
 	$(MAKE) --no-print-directory lint typecheck pytest

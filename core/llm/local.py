@@ -9,6 +9,7 @@ shared prefix (the system prompt, the few-shot examples) costs nothing on the ne
 from __future__ import annotations
 
 import json
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -28,9 +29,13 @@ def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None
                          hint="run `partsmith models list` to see what is downloaded")
     offload = bool(llama_cpp.llama_supports_gpu_offload())
     try:
+        # llama-cpp-python defaults to half the cores for generation: one thread on a 2-core
+        # machine, which halved the speed here.
+        threads = os.cpu_count() or 1
         return llama_cpp.Llama(
             model_path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers if offload else 0,
             flash_attn=offload, chat_format=chat_format, seed=seed, verbose=False,
+            n_threads=threads, n_threads_batch=threads,
         )
     except (ValueError, RuntimeError) as exc:
         raise ModelError(f"llama.cpp could not load {Path(path).name}: {exc}",
@@ -70,7 +75,8 @@ class LlamaCppBackend:
         if request.seed is not None:
             options["seed"] = request.seed
         if request.json_schema is not None:
-            options["grammar"] = _grammar(json.dumps(request.json_schema, sort_keys=True))
+            # Property order matters: the grammar enforces the order the schema declares.
+            options["grammar"] = _grammar(json.dumps(request.json_schema))
         timer = Timer()
         parts: list[str] = []
         finish = "stop"
