@@ -6,7 +6,6 @@ from pathlib import Path
 
 import huggingface_hub.constants
 import pytest
-
 from partsmith.errors import ModelError
 from partsmith.llm import catalog
 
@@ -73,5 +72,5 @@ def test_checksum_mismatch_removes_the_file(tmp_path: Path) -> None:
 def test_pull_without_network_is_a_clear_error(hub_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
-    with pytest.raises(ModelError, match="downloading bartowski/Qwen2.5-Coder-1.5B"):
+    with pytest.raises(ModelError, match=r"downloading bartowski/Qwen2\.5-Coder-1\.5B"):
         catalog.pull(catalog.get("qwen2_5-coder-1_5b"))
