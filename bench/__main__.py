@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bench import sandbox
+from bench import cadqueryeval, llm, sandbox
 
 
 def main() -> None:
     sandbox.main()
+    llm.main()
+    cadqueryeval.main([])
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from partsmith import __version__
-from partsmith.errors import InputError, PartsmithError
 from rich.console import Console
 from rich.table import Table
+
+from partsmith import __version__
+from partsmith.errors import InputError, PartsmithError
 
 app = typer.Typer(
     name="partsmith",
@@ -120,11 +121,12 @@ def generate(
     """Make a part from a prompt: local model, sandbox, STEP / STL / GLB."""
 
     def action() -> None:
+        from rich.status import Status
+
         from partsmith.config import get_settings
         from partsmith.llm.backends import open_backend
         from partsmith.pipeline import Generator, Progress, check_prompt
         from partsmith.sandbox import SandboxPool
-        from rich.status import Status
 
         check_prompt(prompt)
         settings = get_settings()

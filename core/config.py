@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from partsmith.errors import ConfigError
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
@@ -27,6 +26,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from partsmith.errors import ConfigError
 
 APP = "partsmith"
 

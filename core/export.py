@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import build123d as bd
+
 from partsmith.errors import ExportError
 
 FORMATS = ("step", "stl", "glb")

@@ -10,6 +10,7 @@ from typing import Any
 
 import build123d as bd
 from OCP.BRep import BRep_Tool
+
 from partsmith.errors import InvalidGeometry, NoResult
 
 # Below this smallest extent a part is probably a mistake (a sheet, a sketch extruded by 0).

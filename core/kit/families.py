@@ -8,8 +8,9 @@ import math
 from typing import Annotated, Any, Literal
 
 import build123d as bd
-from partsmith.kit.registry import family
 from pydantic import Field
+
+from partsmith.kit.registry import family
 
 Mm = Annotated[float, Field(gt=0, le=5000, description="mm")]
 Mm0 = Annotated[float, Field(ge=0, le=5000, description="mm, 0 for none")]

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from partsmith.errors import InputError
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from partsmith.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

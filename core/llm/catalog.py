@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import tomllib
+
 from partsmith.errors import ModelError
 
 EMBEDDED = "gemma3-270m"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import build123d as bd
+
 from partsmith import export, geometry
 from partsmith.errors import (
     OutOfMemory,

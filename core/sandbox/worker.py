@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 # The warm-up: everything a job needs is loaded before the first fork.
 import build123d
 import cadquery  # noqa: F401
+
 from partsmith import kit  # noqa: F401
 from partsmith.sandbox import guard as guards
 from partsmith.sandbox import runner

@@ -5,9 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from partsmith import __version__
 from partsmith.cli import app
-from typer.testing import CliRunner
 
 runner = CliRunner()
 
@@ -26,6 +27,7 @@ def test_installed_command_runs() -> None:
 
 def test_doctor_tells_the_truth_about_this_machine(partsmith_home: Path) -> None:
     import llama_cpp
+
     from partsmith.doctor import run_checks
 
     checks = {check.name: check for check in run_checks()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from partsmith.config import config_path, get_settings, load_settings
 from partsmith.errors import ConfigError
 

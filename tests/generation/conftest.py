@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.sandbox import SandboxPool
 

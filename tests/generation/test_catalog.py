@@ -6,6 +6,7 @@ from pathlib import Path
 
 import huggingface_hub.constants
 import pytest
+
 from partsmith.errors import ModelError
 from partsmith.llm import catalog
 

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+
 from partsmith import structured
 from partsmith.config import LLMSettings
 from partsmith.llm.backends import open_backend

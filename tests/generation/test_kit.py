@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from partsmith.errors import InputError, ScriptError
 from partsmith.kit import FAMILIES, plate
 from partsmith.sandbox import SandboxPool

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from partsmith.errors import InputError
 from partsmith.llm.base import Cancelled
 from partsmith.llm.scripted import ScriptedBackend

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.sandbox import SandboxPool
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from partsmith.errors import SandboxError
 from partsmith.sandbox import SandboxPool
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from partsmith.errors import InputError
 from partsmith.params import read_parameters, set_parameters
 

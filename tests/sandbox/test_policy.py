@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from partsmith.errors import PolicyViolation, ScriptError
 from partsmith.sandbox.policy import check_source
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import trimesh
+
 from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.errors import InvalidGeometry, NoResult, ScriptError, WorkerCrash
 from partsmith.sandbox import SandboxPool
@@ -157,8 +158,9 @@ def test_spawn_mode_runs_jobs_and_survives_a_timeout(tmp_path: Path) -> None:
 
 
 def test_cli_run_writes_meta(tmp_path: Path) -> None:
-    from partsmith.cli import app
     from typer.testing import CliRunner
+
+    from partsmith.cli import app
 
     script = tmp_path / "plate.py"
     script.write_text(SIMPLE)
