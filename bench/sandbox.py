@@ -20,7 +20,14 @@ from partsmith.sandbox import SandboxPool
 from partsmith.sandbox.guard import scrubbed_env
 
 PARTS = {
-    "simple": (Path(__file__).resolve().parent.parent / "core" / "examples" / "plate.py").read_text(),
+    "simple": """from build123d import *
+length = 40  # mm
+width = 30  # mm
+thickness = 5  # mm
+hole_diameter = 8  # mm
+result = Box(length, width, thickness) - Cylinder(hole_diameter / 2, thickness)
+""",
+    "plate (4 holes)": (Path(__file__).resolve().parents[1] / "core" / "examples" / "plate.py").read_text(),
     "medium": """from build123d import *
 outer = 60  # mm
 inner = 40  # mm
@@ -103,7 +110,7 @@ def main() -> None:
         for name, script in PARTS.items():
             fresh = []
             for index in range(FRESH_RUNS):
-                job = root / f"fresh-{name}-{index}"
+                job = root / f"fresh-{name.split()[0]}-{index}"
                 job.mkdir()
                 fresh.append(fresh_run(script, job))
             results[name].update({"fresh_p50_ms": percentile(fresh, 50),

@@ -24,6 +24,7 @@ import select
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -149,12 +150,7 @@ class Worker:
         network = bool(request["isolate_network"]) and guards.isolate_network()
         failed = guards.apply_limits(**self.limits(request))
         hook = guards.AuditGuard(job_dir, self.read_roots)
-        payload: dict[str, Any] = runner.execute(
-            request["source"], job_dir, hook, check_policy=bool(request["check_policy"]),
-            linear_tolerance=float(request["linear_tolerance"]),
-            angular_tolerance=float(request["angular_tolerance"]),
-            install_hook=sys.addaudithook,
-        )
+        payload = _execute(request, job_dir, hook, install_hook=sys.addaudithook)
         payload["layers"] = {
             **self.layers(), "network_namespace": network, "resource_limits": not failed,
         }
@@ -182,11 +178,7 @@ class Worker:
         cwd = Path.cwd()
         os.chdir(job_dir)
         try:
-            payload: dict[str, Any] = runner.execute(
-                request["source"], job_dir, hook, check_policy=bool(request["check_policy"]),
-                linear_tolerance=float(request["linear_tolerance"]),
-                angular_tolerance=float(request["angular_tolerance"]),
-            )
+            payload = _execute(request, job_dir, hook)
         finally:
             hook.active = False
             os.chdir(cwd)
@@ -199,6 +191,19 @@ class Worker:
         reply["worker_ms"] = round((time.perf_counter() - started) * 1000, 3)
         reply["id"] = request.get("id")
         return reply
+
+
+def _execute(
+    request: dict[str, Any], job_dir: Path, hook: guards.AuditGuard,
+    install_hook: Callable[[guards.AuditGuard], None] | None = None,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = runner.execute(
+        request["source"], job_dir, hook, check_policy=bool(request["check_policy"]),
+        linear_tolerance=float(request["linear_tolerance"]),
+        angular_tolerance=float(request["angular_tolerance"]),
+        install_hook=install_hook,
+    )
+    return payload
 
 
 def _warm_step_writer() -> None:
