@@ -71,7 +71,8 @@ class LLMSettings(BaseModel):
     model: str = Field("auto", description="catalog id or path to a .gguf file; auto picks")
     backend: Literal["local", "remote"] = "local"
     remote_url: str | None = Field(None, description="OpenAI-compatible server, e.g. :8080/v1")
-    remote_model: str | None = None
+    remote_model: str | None = Field(None, description="the server's model name; default: its first")
+    remote_writes_code: bool = Field(True, description="false for a base model: structured route only")
     n_gpu_layers: int = Field(-1, description="-1 puts every layer on the GPU when there is one")
     n_ctx: int = Field(8192, ge=512)
     max_attempts: int = Field(3, ge=1, le=10)

@@ -24,8 +24,19 @@ def open_local(settings: LLMSettings, model: str | None, notify: Callable[[str],
     )
 
 
+def open_remote(settings: LLMSettings, model: str | None, notify: Callable[[str], None]) -> Backend:
+    from partsmith.llm.remote import RemoteBackend
+
+    if not settings.remote_url:
+        raise ConfigError("llm.backend is remote but llm.remote_url is not set",
+                          hint="set it to the server's /v1 address, e.g. http://gpu-box:8080/v1")
+    return RemoteBackend(settings.remote_url, model=model or settings.remote_model,
+                         writes_code=settings.remote_writes_code)
+
+
 BACKENDS: dict[str, Callable[[LLMSettings, str | None, Callable[[str], None]], Backend]] = {
     "local": open_local,
+    "remote": open_remote,
 }
 
 

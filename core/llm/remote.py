@@ -1,0 +1,120 @@
+"""Any OpenAI-compatible server (llama.cpp's server, llama-cpp-python's, vLLM, Ollama) as a backend.
+
+For a team with one GPU box: set `llm.backend = "remote"` and `llm.remote_url` to the server's
+`/v1` address. Tokens stream over server-sent events. Structured output is asked for the ways
+these servers understand: a GBNF `grammar` and a `json_schema` on completions (llama.cpp, and
+llama-cpp-python's server), `response_format` on chat. A cancel closes the stream, which stops
+the server's generation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Generator
+from typing import Any
+
+import httpx
+
+from partsmith.errors import ModelError
+from partsmith.llm.base import Completion, Request, Timer, TokenCallback
+
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 300.0
+
+
+class RemoteBackend:
+    name = "remote"
+
+    def __init__(self, url: str, *, model: str | None = None, writes_code: bool = True,
+                 api_key: str | None = None) -> None:
+        self.url = url.rstrip("/")
+        key = api_key or os.environ.get("PARTSMITH_REMOTE_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.client = httpx.Client(
+            base_url=self.url, headers=headers,
+            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+        )
+        self.model_id = model or self._first_model()
+        self.writes_code = writes_code
+
+    def _first_model(self) -> str:
+        try:
+            response = self.client.get("/models")
+            response.raise_for_status()
+            models = response.json().get("data") or []
+        except (httpx.HTTPError, ValueError) as exc:
+            raise ModelError(f"the model server at {self.url} did not answer: {exc}",
+                             hint="check llm.remote_url and that the server is running") from None
+        if not models:
+            raise ModelError(f"the model server at {self.url} serves no model")
+        return str(models[0]["id"])
+
+    def _body(self, request: Request) -> tuple[str, dict[str, Any]]:
+        body: dict[str, Any] = {
+            "model": self.model_id, "max_tokens": request.max_tokens,
+            "temperature": request.temperature, "stream": True,
+        }
+        if request.stop:
+            body["stop"] = request.stop
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if request.messages is not None:
+            body["messages"] = request.messages
+            if request.json_schema is not None:
+                body["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": "part", "schema": request.json_schema},
+                }
+            return "/chat/completions", body
+        body["prompt"] = request.prompt or ""
+        if request.json_schema is not None:
+            from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+            body["grammar"] = json_schema_to_gbnf(json.dumps(request.json_schema))
+            body["json_schema"] = request.json_schema
+        return "/completions", body
+
+    def _events(self, path: str, body: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
+        with self.client.stream("POST", path, json=body) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise ModelError(f"the model server answered {response.status_code}: "
+                                 f"{response.text[:300]}")
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    return
+                yield json.loads(data)
+
+    def generate(
+        self, request: Request, on_text: TokenCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Completion:
+        path, body = self._body(request)
+        timer = Timer()
+        parts: list[str] = []
+        finish = "stop"
+        events = self._events(path, body)
+        try:
+            for event in events:
+                choice = (event.get("choices") or [{}])[0]
+                piece = choice.get("text") if "text" in choice else (choice.get("delta") or {}).get("content")
+                if piece:
+                    timer.piece()
+                    parts.append(piece)
+                    if on_text is not None:
+                        on_text(piece)
+                finish = choice.get("finish_reason") or finish
+                if cancel is not None and cancel.is_set():
+                    finish = "cancelled"
+                    break
+        except httpx.HTTPError as exc:
+            raise ModelError(f"the connection to the model server at {self.url} failed: {exc}",
+                             hint="check that the server is running") from None
+        finally:
+            events.close()  # closing the stream stops the server's generation
+        return timer.finish("".join(parts), finish)
