@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import cadqueryeval, llm, sandbox
+from bench import cadqueryeval, llm, pipeline, sandbox
 
 
 def main() -> None:
     sandbox.main()
     llm.main()
+    pipeline.main()
     cadqueryeval.main([])
 
 

@@ -1,0 +1,64 @@
+"""End-to-end generation time split by stage: model load, model answer, sandbox (run, validate,
+export), saving. Uses the model the settings choose (the embedded one on a machine with none).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from bench.common import write
+from partsmith.config import get_settings
+from partsmith.llm.backends import open_backend
+from partsmith.pipeline import Generator, Progress
+from partsmith.sandbox import SandboxPool
+
+PROMPTS = [
+    "a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges",
+    "an M8 nut",
+    "a washer, 12 mm outside diameter, 6 mm hole, 1.5 mm thick",
+    "a spur gear with 24 teeth, module 1.5, 6 mm thick",
+    "a 10 mm cube",
+]
+
+
+def main() -> None:
+    started = time.perf_counter()
+    backend = open_backend(get_settings().llm, None, notify=lambda note: None)
+    load_s = time.perf_counter() - started
+    rows: list[dict[str, Any]] = []
+    with SandboxPool() as pool:
+        pool.warm()
+        generator = Generator(backend, pool)
+        for prompt in PROMPTS:
+            marks: dict[str, float] = {}
+
+            def mark(progress: Progress, marks: dict[str, float] = marks) -> None:
+                marks.setdefault(progress.stage, time.perf_counter())
+
+            began = time.perf_counter()
+            made = generator.generate(prompt, on_progress=mark)
+            ended = time.perf_counter()
+            model_s = sum(a.seconds for a in made.attempts)
+            sandbox = made.result.timings
+            rows.append({
+                "prompt": prompt, "attempts": len(made.attempts), "model_s": model_s,
+                "sandbox_ms": sandbox.get("total_ms", 0.0), "run_ms": sandbox.get("run_ms", 0.0),
+                "validate_ms": sandbox.get("validate_ms", 0.0), "export_ms": sandbox.get("export_ms", 0.0),
+                "save_ms": (ended - marks.get("saving", ended)) * 1000, "total_s": ended - began,
+            })
+    lines = [f"model: {backend.model_id}; model load {load_s:.2f} s", "",
+             "| prompt | attempts | model s | sandbox ms (run / validate / export) | save ms | total s |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['prompt'][:40]} | {r['attempts']} | {r['model_s']:.2f} | "
+                     f"{r['sandbox_ms']:.0f} ({r['run_ms']:.0f} / {r['validate_ms']:.0f} / "
+                     f"{r['export_ms']:.0f}) | {r['save_ms']:.1f} | {r['total_s']:.2f} |")
+    share = statistics.mean(r["model_s"] / r["total_s"] for r in rows)
+    lines += ["", f"the model's share of the end-to-end time: {share:.0%}"]
+    write("pipeline", {"model": backend.model_id, "load_s": load_s, "runs": rows}, "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
