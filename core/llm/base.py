@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -73,3 +73,29 @@ class Timer:
 
     def finish(self, text: str, finish: str) -> Completion:
         return Completion(text, self.pieces, time.perf_counter() - self.started, self.first, finish)
+
+
+def collect(
+    chunks: Iterator[dict[str, Any]], on_text: TokenCallback | None,
+    cancel: threading.Event | None,
+) -> Completion:
+    """Gather an OpenAI-style stream of completion or chat chunks into a Completion.
+
+    Stops reading at a cancel; the caller closes the stream, which stops the generation.
+    """
+    timer = Timer()
+    parts: list[str] = []
+    finish = "stop"
+    for chunk in chunks:
+        choice = (chunk.get("choices") or [{}])[0]
+        piece = choice.get("text") if "text" in choice else (choice.get("delta") or {}).get("content")
+        if piece:
+            timer.piece()
+            parts.append(piece)
+            if on_text is not None:
+                on_text(piece)
+        finish = choice.get("finish_reason") or finish
+        if cancel is not None and cancel.is_set():
+            finish = "cancelled"
+            break
+    return timer.finish("".join(parts), finish)

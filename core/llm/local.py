@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from partsmith.errors import ModelError
-from partsmith.llm.base import Completion, Request, Timer, TokenCallback
+from partsmith.llm.base import Completion, Request, TokenCallback, collect
 
 
 @lru_cache(maxsize=2)
@@ -77,25 +77,12 @@ class LlamaCppBackend:
         if request.json_schema is not None:
             # Property order matters: the grammar enforces the order the schema declares.
             options["grammar"] = _grammar(json.dumps(request.json_schema))
-        timer = Timer()
-        parts: list[str] = []
-        finish = "stop"
         with self._lock:
             if request.messages is not None:
                 stream = self.llama.create_chat_completion(messages=request.messages, **options)
             else:
                 stream = self.llama.create_completion(request.prompt or "", **options)
-            for chunk in stream:
-                choice = chunk["choices"][0]
-                piece = choice.get("text") if "text" in choice else choice.get("delta", {}).get("content")
-                if piece:
-                    timer.piece()
-                    parts.append(piece)
-                    if on_text is not None:
-                        on_text(piece)
-                finish = choice.get("finish_reason") or finish
-                if cancel is not None and cancel.is_set():
-                    stream.close()  # stops llama.cpp at the next token
-                    finish = "cancelled"
-                    break
-        return timer.finish("".join(parts), finish)
+            try:
+                return collect(stream, on_text, cancel)
+            finally:
+                stream.close()  # after a cancel, stops llama.cpp at the next token

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from partsmith.errors import ModelError
-from partsmith.llm.base import Completion, Request, Timer, TokenCallback
+from partsmith.llm.base import Completion, Request, TokenCallback, collect
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 300.0
@@ -95,26 +95,11 @@ class RemoteBackend:
         cancel: threading.Event | None = None,
     ) -> Completion:
         path, body = self._body(request)
-        timer = Timer()
-        parts: list[str] = []
-        finish = "stop"
         events = self._events(path, body)
         try:
-            for event in events:
-                choice = (event.get("choices") or [{}])[0]
-                piece = choice.get("text") if "text" in choice else (choice.get("delta") or {}).get("content")
-                if piece:
-                    timer.piece()
-                    parts.append(piece)
-                    if on_text is not None:
-                        on_text(piece)
-                finish = choice.get("finish_reason") or finish
-                if cancel is not None and cancel.is_set():
-                    finish = "cancelled"
-                    break
+            return collect(events, on_text, cancel)
         except httpx.HTTPError as exc:
             raise ModelError(f"the connection to the model server at {self.url} failed: {exc}",
                              hint="check that the server is running") from None
         finally:
             events.close()  # closing the stream stops the server's generation
-        return timer.finish("".join(parts), finish)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from partsmith.errors import PolicyViolation
+from partsmith.errors import PolicyViolation, ScriptError
 
 # Top-level modules a script may import. Everything here is pure computation.
 ALLOWED_MODULES: frozenset[str] = frozenset(
@@ -139,8 +139,6 @@ def check_source(source: str, filename: str = "script.py") -> ast.Module:
     try:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
-        from partsmith.errors import ScriptError
-
         line = (exc.text or "").rstrip("\n") or None
         raise ScriptError(
             f"syntax error on line {exc.lineno}: {exc.msg}", line=exc.lineno, source_line=line

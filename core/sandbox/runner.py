@@ -20,6 +20,7 @@ import build123d as bd
 
 from partsmith import export, geometry
 from partsmith.errors import (
+    NoResult,
     OutOfMemory,
     PartsmithError,
     PolicyViolation,
@@ -97,8 +98,6 @@ def _find_result(namespace: dict[str, Any], shown: list[Any]) -> tuple[Any, str]
     builders = [v for v in namespace.values() if isinstance(v, bd.BuildPart)]
     if len(builders) == 1:
         return builders[0].part, "BuildPart"
-    from partsmith.errors import NoResult
-
     raise NoResult(
         "the script ran but produced no part",
         hint="assign the finished part to a variable named `result`",
