@@ -124,6 +124,7 @@ def generate(
         from rich.status import Status
 
         from partsmith.config import get_settings
+        from partsmith.embed import preload
         from partsmith.llm.backends import open_backend
         from partsmith.pipeline import Generator, Progress, check_prompt
         from partsmith.sandbox import SandboxPool
@@ -134,6 +135,7 @@ def generate(
             raise InputError(f"--route must be structured or code, not {route!r}")
         status = Status("loading the model", console=errors)
         status.start()
+        preload()  # the router's embedder loads while the model does
         try:
             backend = open_backend(settings.llm, model, notify=lambda note: errors.print(
                 f"[yellow]note:[/] {note}", highlight=False))

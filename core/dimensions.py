@@ -1,14 +1,15 @@
 """Sizes a prompt states, and whether a part matches them.
 
-Reads lengths with their units ("40 mm", "4 cm", "2 in", "1.5\""), "A x B x C" triples, and
-radius / diameter wording, and converts everything to millimetres. The check compares the
-overall sizes the prompt gives with the part's bounding box (sorted extents, so the axis the
-model chose does not matter).
+Reads lengths with their units ("40 mm", "4 cm", "2 in", "1.5\""), "A x B x C" triples, hole
+counts and sizes ("four 4 mm holes", "6 x M3 holes", "holes of radius 2"), and converts everything
+to millimetres. The check compares the overall sizes with the part's bounding box (sorted extents,
+so the axis the model chose does not matter) and the holes with the round holes the part has.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 UNITS = {
@@ -52,8 +53,108 @@ def stated_sizes(prompt: str) -> list[Stated]:
     return found
 
 
-def check(prompt: str, size: list[float] | tuple[float, ...]) -> list[str]:
-    """Mismatches between the prompt's overall sizes and a bounding box (sorted extents)."""
+COUNTS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_COUNT = r"(?P<count>\d+|" + "|".join(COUNTS) + r")"
+_KINDS = r"(?:(?:through|clearance|mounting|bolt|screw|countersunk|counterbored|round|drilled)[- ]?\s*)*"
+HOLES_BEFORE = re.compile(
+    rf"\b(?:{_COUNT}\s+(?:x\s*)?)?(?:(?P<metric>M\d+(?:\.\d+)?)\s*|{NUMBER}\s*{UNIT}\s*"
+    rf"(?P<kind>diameter|dia\.?|radius|wide)?\s*)?{_KINDS}holes?\b"
+    r"(?!\s*(?:pattern|spacing|circle|cent(?:re|er)s?|distance|depth|size|to\b))",
+    re.IGNORECASE,
+)
+HOLES_AFTER = re.compile(
+    rf"\bholes?\s+(?:(?:for|of)\s+(?:an?\s+)?(?P<metric>M\d+(?:\.\d+)?)\b|(?:of|with\s+an?|,)?\s*"
+    rf"(?:(?P<kind1>diameter|radius)\s+(?:of\s+)?)?{NUMBER}\s*{UNIT}\s*(?:in\s+)?(?P<kind2>diameter|radius)?)",
+    re.IGNORECASE,
+)
+HOLE_TOLERANCE_MM = 0.25
+# "a 5 mm hole in each leg": the count is per something the check cannot count.
+PER_EACH = re.compile(r"\s*(?:(?:in|on|at|through|near)\s+(?:each|every|both|all)|per|each)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HoleSpec:
+    """Holes the prompt asks for: how many (if said) and the diameters that fit, in mm."""
+
+    count: int | None
+    low: float | None
+    high: float | None
+    text: str
+
+    def fits(self, diameter: float) -> bool:
+        return self.low is None or self.high is None or self.low <= diameter <= self.high
+
+
+def _metric_range(size: str) -> tuple[float, float]:
+    """An "M4 hole" is anything from a tapping drill to a coarse clearance hole (ISO 273)."""
+    nominal = float(size[1:])
+    return round(nominal * 0.75, 3), round(nominal * 1.25 + 0.3, 3)
+
+
+def stated_holes(prompt: str) -> list[HoleSpec]:
+    found: list[HoleSpec] = []
+    for match in HOLES_BEFORE.finditer(prompt):
+        groups = match.groupdict()
+        count_word = (groups["count"] or "").lower()
+        count = int(count_word) if count_word.isdigit() else COUNTS.get(count_word)
+        low = high = None
+        text = match.group(0).strip()
+        if groups["metric"]:
+            low, high = _metric_range(groups["metric"])
+        elif match.group(3) is not None:  # NUMBER inside the size
+            diameter = _to_mm(match.group(3), match.group(4), None)
+            if (groups["kind"] or "").lower() == "radius":
+                diameter *= 2
+            low, high = diameter - HOLE_TOLERANCE_MM, diameter + HOLE_TOLERANCE_MM
+        if low is None:
+            after = HOLES_AFTER.match(prompt, match.end() - len(match.group(0).split()[-1]))
+            if after is not None:
+                text = prompt[match.start():after.end()].strip()
+                a = after.groupdict()
+                if a["metric"]:
+                    low, high = _metric_range(a["metric"])
+                elif a["kind1"] or a["kind2"]:
+                    value = next(g for g in after.groups()[2:4] if g is not None and g[0].isdigit())
+                    unit = after.group(4)
+                    diameter = _to_mm(value, unit, None)
+                    if "radius" in ((a["kind1"] or "") + (a["kind2"] or "")).lower():
+                        diameter *= 2
+                    low, high = diameter - HOLE_TOLERANCE_MM, diameter + HOLE_TOLERANCE_MM
+        if PER_EACH.match(prompt, match.end()):
+            count = None
+        if count is None and low is None:
+            continue  # "with holes": nothing to check
+        found.append(HoleSpec(count, low, high, text))
+    return found
+
+
+def check_holes(prompt: str, holes: Sequence[float]) -> list[str]:
+    problems = []
+    for spec in stated_holes(prompt):
+        fitting = [d for d in holes if spec.fits(d)]
+        found = ", ".join(f"{d:.3g}" for d in holes) or "none"
+        if spec.count is not None and len(fitting) != spec.count:
+            problems.append(f"the prompt asks for {spec.text} but the part has {len(fitting)} "
+                            f"such hole(s) (hole diameters found, mm: {found})")
+        elif spec.count is None and not fitting:
+            problems.append(f"the prompt asks for {spec.text} but the part has none "
+                            f"(hole diameters found, mm: {found})")
+    return problems
+
+
+def check(prompt: str, size: Sequence[float], holes: Sequence[float] | None = None) -> list[str]:
+    """Mismatches between the prompt and a part: overall sizes against the bounding box (sorted
+    extents) and, when the part's holes were measured, hole counts and diameters."""
+    problems = _check_sizes(prompt, size)
+    if holes is not None:
+        problems += check_holes(prompt, holes)
+    return problems
+
+
+def _check_sizes(prompt: str, size: Sequence[float]) -> list[str]:
     extents = sorted(size, reverse=True)
     problems = []
     for stated in stated_sizes(prompt):

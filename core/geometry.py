@@ -5,11 +5,17 @@ Runs where build123d is loaded (the sandbox worker); the engine itself only sees
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import build123d as bd
 from OCP.BRep import BRep_Tool
+from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.BRepClass3d import BRepClass3d_SolidClassifier
+from OCP.GeomAbs import GeomAbs_Cylinder
+from OCP.gp import gp_Pnt
+from OCP.TopAbs import TopAbs_IN
 
 from partsmith.errors import InvalidGeometry, NoResult
 
@@ -29,6 +35,9 @@ class Measurements:
     solids: int
     faces: int
     edges: int
+    # Diameters of the round holes, one per hole (a counterbored hole counts once, by its
+    # narrowest bore), in mm, smallest first.
+    holes: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,7 +86,58 @@ def measure(shape: bd.Shape[Any]) -> Measurements:
         solids=len(shape.solids()),
         faces=len(shape.faces()),
         edges=len(shape.edges()),
+        holes=tuple(find_holes(shape)),
     )
+
+
+def find_holes(shape: bd.Shape[Any]) -> list[float]:
+    """The diameters of round holes: cylindrical faces with material outside them that close a
+    full circle around one axis (so an inside fillet, a part of a circle, is not a hole)."""
+    spans: dict[tuple[float, ...], float] = {}
+    for solid in shape.solids():
+        classifier = BRepClass3d_SolidClassifier(solid.wrapped)
+        for face in solid.faces():
+            surface = BRepAdaptor_Surface(face.wrapped)
+            if surface.GetType() != GeomAbs_Cylinder:
+                continue
+            cylinder = surface.Cylinder()
+            radius = cylinder.Radius()
+            u0, u1 = surface.FirstUParameter(), surface.LastUParameter()
+            v = (surface.FirstVParameter() + surface.LastVParameter()) / 2
+            point = surface.Value((u0 + u1) / 2, v)
+            axis = cylinder.Axis()
+            origin, direction = axis.Location(), axis.Direction()
+            along = (point.X() - origin.X()) * direction.X() + (point.Y() - origin.Y()) * direction.Y() + (
+                point.Z() - origin.Z()) * direction.Z()
+            foot = [origin.X() + along * direction.X(), origin.Y() + along * direction.Y(),
+                    origin.Z() + along * direction.Z()]
+            radial = [(point.X() - foot[0]) / radius, (point.Y() - foot[1]) / radius,
+                      (point.Z() - foot[2]) / radius]
+            step = min(0.01, radius / 10)
+            probe = gp_Pnt(point.X() + radial[0] * step, point.Y() + radial[1] * step,
+                           point.Z() + radial[2] * step)
+            classifier.Perform(probe, 1e-6)
+            if classifier.State() != TopAbs_IN:
+                continue  # material inside the cylinder: a boss or a shaft, not a hole
+            key = (*_axis_key(foot, [direction.X(), direction.Y(), direction.Z()]), round(radius, 3))
+            spans[key] = spans.get(key, 0.0) + (u1 - u0)
+    full = 2 * math.pi - 1e-3
+    narrowest: dict[tuple[float, ...], float] = {}
+    for key, span in spans.items():
+        if span >= full:
+            line = key[:-1]
+            narrowest[line] = min(narrowest.get(line, math.inf), 2 * key[-1])
+    return sorted(round(d, 3) for d in narrowest.values())
+
+
+def _axis_key(foot: list[float], direction: list[float]) -> tuple[float, ...]:
+    """The same line in space gives the same key, whichever way its direction points."""
+    if next(c for c in direction if abs(c) > 1e-9) < 0:
+        direction = [-c for c in direction]
+    # The point of the line nearest the origin.
+    dot = sum(f * d for f, d in zip(foot, direction, strict=True))
+    nearest = [f - dot * d for f, d in zip(foot, direction, strict=True)]
+    return tuple(round(c, 2) + 0.0 for c in (*nearest, *direction))
 
 
 def validate(shape: bd.Shape[Any]) -> tuple[Measurements, list[str]]:

@@ -24,6 +24,7 @@ from partsmith.errors import InputError, PartsmithError, SandboxError, ScriptErr
 from partsmith.llm.base import Backend, Cancelled, Completion, Request
 from partsmith.llm.extract import extract_code
 from partsmith.llm.prompts import repair_message, system_prompt
+from partsmith.router import Decision, KitExample, Router
 from partsmith.sandbox import JobResult, SandboxPool
 
 MAX_PROMPT_CHARS = 4000
@@ -62,10 +63,12 @@ class Generation:
     attempts: list[Attempt]
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    decision: Decision | None = None
 
     def to_meta(self) -> dict[str, Any]:
         return {
             "prompt": self.prompt, "route": self.route, "model": self.model,
+            "routing": asdict(self.decision) if self.decision else None,
             **self.result.to_meta(),
             "warnings": self.warnings,
             "timings": {**self.result.timings, **self.timings},
@@ -96,43 +99,58 @@ def check_prompt(prompt: str) -> str:
     return text
 
 
-def choose_route(backend: Backend) -> str:
-    """The embedded base model cannot write code, so it always takes the structured route."""
-    return "code" if backend.writes_code else "structured"
-
-
 class Generator:
     """Turns prompts into parts with one backend and one sandbox pool (both kept warm)."""
 
-    def __init__(self, backend: Backend, pool: SandboxPool, *, max_attempts: int = 3,
-                 time_budget_s: float = 300.0) -> None:
+    def __init__(self, backend: Backend, pool: SandboxPool, *, router: Router | None = None,
+                 max_attempts: int = 3, time_budget_s: float = 300.0) -> None:
         self.backend = backend
         self.pool = pool
+        self.router = router or Router()
         self.max_attempts = max_attempts
         self.time_budget_s = time_budget_s
+
+    def warm(self) -> None:
+        """Get everything ready for a fast first prompt: the router's embeddings, the sandbox's
+        worker, and the model's KV cache holding the long fixed head of the prompt."""
+        self.router.warm()
+        self.pool.warm()
+        if self.backend.writes_code:
+            request = Request(messages=[{"role": "system", "content": system_prompt()}], max_tokens=1)
+        else:
+            request = Request(prompt=structured.head(), max_tokens=1)
+        self.backend.generate(request)
 
     def generate(
         self, prompt: str, *, route: str | None = None, out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
     ) -> Generation:
         text = check_prompt(prompt)
-        chosen = route or choose_route(self.backend)
-        if chosen == "code" and not self.backend.writes_code:
-            chosen = "structured"
         report = on_progress or (lambda progress: None)
         started = time.perf_counter()
+        report(Progress("retrieving"))
+        vector = self.router.embedder.encode_one(text)
+        decision = self.router.decide(vector, self.backend.writes_code)
+        if route is not None:
+            decision = Decision(route, decision.family, decision.score, "asked for")
+        chosen = decision.route
+        if chosen == "code" and not self.backend.writes_code:
+            chosen = "structured"
+        kit_examples = self.router.kit_examples(vector)
+        messages: list[dict[str, str]] = [
+            {"role": "system", "content": system_prompt(self.router.code_examples(vector))},
+            {"role": "user", "content": text},
+        ]
         attempts: list[Attempt] = []
         best: tuple[JobResult, Attempt] | None = None
-        messages: list[dict[str, str]] = [
-            {"role": "system", "content": system_prompt()}, {"role": "user", "content": text},
-        ]
         for number in range(1, self.max_attempts + 1):
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
             if number > 1 and time.perf_counter() - started > self.time_budget_s:
                 break
             report(Progress("generating" if number == 1 else "repairing", number))
-            completion, script, parse_error = self._ask(chosen, text, messages, number, report, cancel)
+            completion, script, parse_error = self._ask(
+                chosen, text, messages, kit_examples, number, report, cancel)
             if completion.finish == "cancelled":
                 raise Cancelled()
             attempt = Attempt(number, chosen, completion.text, script, None, [], completion.seconds,
@@ -149,13 +167,19 @@ class Generator:
                 attempt.error = exc.to_dict()
                 messages += self._repair_turn(completion.text, exc)
                 continue
-            attempt.problems = dimensions.check(text, result.measurements["size"])
+            attempt.problems = dimensions.check(
+                text, result.measurements["size"], result.measurements.get("holes"))
             if best is None or len(attempt.problems) < len(best[1].problems):
                 best = (result, attempt)
             if not attempt.problems:
                 break
             mismatch = SandboxError("; ".join(attempt.problems))
-            messages += self._repair_turn(completion.text, mismatch)
+            if chosen == "structured" and self.backend.writes_code:
+                # The kit's family did not fit: a model that writes code edits the kit's script.
+                chosen = "code"
+                messages += self._repair_turn(f"```python\n{script}```", mismatch)
+            else:
+                messages += self._repair_turn(completion.text, mismatch)
         if best is None:
             last = attempts[-1].error or {} if attempts else {}
             raise GenerationFailed(
@@ -170,16 +194,16 @@ class Generator:
             report(Progress("exporting", chosen_attempt.number))
             result = _copy_artifacts(result, out_dir)
         generation = Generation(
-            text, chosen, self.backend.model_id, result.script, result, attempts, warnings,
-            {"generate_s": round(time.perf_counter() - started, 3)},
+            text, chosen_attempt.route, self.backend.model_id, result.script, result, attempts, warnings,
+            {"generate_s": round(time.perf_counter() - started, 3)}, decision,
         )
         report(Progress("saving", chosen_attempt.number))
         _write_meta(result.job_dir, generation)
         return generation
 
     def _ask(
-        self, route: str, prompt: str, messages: list[dict[str, str]], number: int,
-        report: ProgressCallback, cancel: threading.Event | None,
+        self, route: str, prompt: str, messages: list[dict[str, str]], examples: list[KitExample],
+        number: int, report: ProgressCallback, cancel: threading.Event | None,
     ) -> tuple[Completion, str, PartsmithError | None]:
         counter = {"tokens": 0}
         began = time.perf_counter()
@@ -193,7 +217,7 @@ class Generator:
 
         if route == "structured":
             request = Request(
-                prompt=structured.build_prompt(prompt), max_tokens=256, stop=["\n"],
+                prompt=structured.build_prompt(prompt, examples), max_tokens=256, stop=["\n"],
                 json_schema=structured.json_schema(), temperature=0.0 if number == 1 else 0.7,
                 seed=number,
             )

@@ -10,19 +10,19 @@ itself are evaluated anew.
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from partsmith.errors import InputError
 from partsmith.kit.registry import FAMILIES, Family
+from partsmith.router import KitExample
 
 HEAD = (
     "Each description of a mechanical part is converted to JSON: the part family and its "
     "parameters in millimetres. A radius is half a diameter. Parameters not mentioned are left out.\n\n"
     "Families:\n"
 )
-NEAREST_EXAMPLES = 2
 
 
 @dataclass(frozen=True)
@@ -53,23 +53,6 @@ def _example(prompt: str, family: str, params: dict[str, Any]) -> str:
     return f"Description: {prompt}\nJSON: {answer}\n\n"
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", text.lower()))
-
-
-def nearest_examples(prompt: str, count: int = NEAREST_EXAMPLES) -> list[tuple[str, str, dict[str, Any]]]:
-    """The kit's examples that share the most words with the prompt (a cheap, stable choice)."""
-    words = _words(prompt)
-    scored = []
-    for entry in FAMILIES.values():
-        for text, params in entry.examples:
-            keywords = {w for k in entry.keywords for w in _words(k)}
-            score = len(words & _words(text)) + 2 * len(words & keywords)
-            scored.append((score, text, entry.name, params))
-    scored.sort(key=lambda item: -item[0])
-    return [(text, name, params) for _, text, name, params in scored[:count]]
-
-
 def head() -> str:
     lines = [HEAD]
     for entry in FAMILIES.values():
@@ -82,8 +65,9 @@ def head() -> str:
     return "".join(lines)
 
 
-def build_prompt(prompt: str) -> str:
-    near = "".join(_example(text, name, params) for text, name, params in nearest_examples(prompt))
+def build_prompt(prompt: str, examples: Sequence[KitExample] = ()) -> str:
+    """The fixed head, then the examples nearest the prompt (chosen by the router), then the prompt."""
+    near = "".join(_example(e.prompt, e.family, e.params) for e in examples)
     return f"{head()}{near}Description: {_one_line(prompt)}\nJSON:"
 
 

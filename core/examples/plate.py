@@ -1,4 +1,4 @@
-"""A mounting plate with four holes near the corners."""
+"""A 40 x 30 x 5 mm mounting plate with four 4 mm holes 5 mm from the edges."""
 from build123d import *
 
 length = 40  # mm

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from partsmith.examples import CodeExample
 from partsmith.kit.registry import FAMILIES
 
 GUIDE = """You write build123d Python scripts that build one mechanical part.
@@ -41,8 +44,11 @@ def kit_reference() -> str:
     return "\n".join(lines)
 
 
-def system_prompt() -> str:
-    return f"{GUIDE}\n{kit_reference()}\n\nAnswer with the complete script in one ```python block."
+def system_prompt(examples: Sequence[CodeExample] = ()) -> str:
+    """The guide and the kit (the same for every request, so its tokens are reused from the KV
+    cache), then the example scripts nearest the request."""
+    shown = "".join(f"\n\nExample: {e.prompt}\n```python\n{e.code.strip()}\n```" for e in examples)
+    return f"{GUIDE}\n{kit_reference()}\n\nAnswer with the complete script in one ```python block.{shown}"
 
 
 def repair_message(error: str, line: int | None, source_line: str | None) -> str:

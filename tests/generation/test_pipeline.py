@@ -18,7 +18,8 @@ from partsmith.sandbox import SandboxPool
 GOOD = "```python\nfrom build123d import *\nlength = 40  # mm\nwidth = 30  # mm\nthickness = 5  # mm\nresult = Box(length, width, thickness)\n```"
 TYPO = "```python\nfrom build123d import *\nlength = 40\nresult = Bx(length, 30, 5)\n```"
 WRONG_SIZE = "```python\nfrom build123d import *\nresult = Box(40, 30, 10)\n```"
-PROMPT = "a 40 x 30 x 5 mm plate"
+# Not one of the kit's families, so a model that writes code takes the code route.
+PROMPT = "a 40 x 30 x 5 mm name tag"
 
 
 def test_code_route_first_try(pool: SandboxPool, tmp_path: Path) -> None:
@@ -26,13 +27,17 @@ def test_code_route_first_try(pool: SandboxPool, tmp_path: Path) -> None:
     stages: list[str] = []
     result = Generator(backend, pool).generate(
         PROMPT, out_dir=tmp_path / "out", on_progress=lambda p: stages.append(p.stage))
-    assert result.route == "code"
+    assert result.route == "code" and result.decision is not None and result.decision.route == "code"
     assert result.result.measurements["size"] == pytest.approx([40, 30, 5])
     assert result.result.parameters == {"length": 40, "width": 30, "thickness": 5}
     assert (tmp_path / "out" / "model.step").exists() and (tmp_path / "out" / "model.glb").exists()
-    assert stages[0] == "generating" and "running" in stages and stages[-1] == "saving"
+    assert stages[:2] == ["retrieving", "generating"] and "running" in stages and stages[-1] == "saving"
     meta = json.loads((tmp_path / "out" / "meta.json").read_text())
     assert meta["prompt"] == PROMPT and meta["model"] == "scripted" and len(meta["attempts"]) == 1
+    assert meta["routing"]["route"] == "code" and meta["routing"]["family"] == "plate"
+    # The nearest shipped example scripts are in the system prompt.
+    system = backend.requests[0].messages[0]["content"]
+    assert "Example: " in system and "```python" in system and "partsmith.kit" in system
 
 
 def test_script_error_goes_back_to_the_model_with_its_line(pool: SandboxPool) -> None:
@@ -113,3 +118,56 @@ def test_progress_reports_tokens(pool: SandboxPool) -> None:
     seen: list[Progress] = []
     Generator(ScriptedBackend([GOOD]), pool).generate(PROMPT, on_progress=seen.append)
     assert max(p.tokens for p in seen) > 5
+
+
+KIT_PLATE = json.dumps({"family": "plate", "params": {"length": 40, "width": 30, "thickness": 5,
+                                                       "hole_diameter": 4, "holes": "center"}})
+FOUR_HOLES = """```python
+from build123d import *
+length = 40  # mm
+width = 30  # mm
+thickness = 5  # mm
+hole_diameter = 4  # mm
+with BuildPart() as plate:
+    Box(length, width, thickness)
+    with Locations((0, 0, thickness / 2)):
+        with GridLocations(30, 20, 2, 2):
+            Hole(radius=hole_diameter / 2)
+result = plate.part
+```"""
+
+
+def test_a_kit_prompt_takes_the_structured_route_even_with_a_code_model(pool: SandboxPool) -> None:
+    answer = json.dumps({"family": "block", "params": {"length": 10, "width": 10, "height": 10}})
+    backend = ScriptedBackend([answer], writes_code=True)
+    result = Generator(backend, pool).generate("a 10mm cube")
+    assert result.route == "structured" and result.decision is not None
+    assert result.decision.family == "block" and result.decision.score > 0.9
+    # The few-shot examples next to the prompt are the kit's nearest: the cube example.
+    assert "Description: a 10mm cube\nJSON: {\"family\": \"block\"" in backend.requests[0].prompt
+
+
+def test_wrong_hole_count_goes_back_and_the_code_model_edits_the_kit_script(pool: SandboxPool) -> None:
+    backend = ScriptedBackend([KIT_PLATE, FOUR_HOLES], writes_code=True)
+    result = Generator(backend, pool).generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
+    assert [a.route for a in result.attempts] == ["structured", "code"]
+    assert "four 4 mm holes" in result.attempts[0].problems[0] and "has 1 such hole" in result.attempts[0].problems[0]
+    repair = backend.requests[1].messages
+    assert "from partsmith.kit import plate" in repair[-2]["content"]  # the kit script to edit
+    assert "four 4 mm holes" in repair[-1]["content"]
+    assert result.route == "code" and result.warnings == []
+    assert result.result.measurements["holes"] == [4.0] * 4
+
+
+def test_a_hole_mismatch_that_persists_is_a_warning(pool: SandboxPool) -> None:
+    backend = ScriptedBackend([KIT_PLATE] * 2, writes_code=False)
+    result = Generator(backend, pool, max_attempts=2).generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
+    assert result.route == "structured"
+    assert any("four 4 mm holes" in w for w in result.warnings)
+
+
+def test_warm_fills_the_models_cache_with_the_fixed_head(pool: SandboxPool) -> None:
+    backend = ScriptedBackend(["{"], writes_code=False)
+    Generator(backend, pool).warm()
+    assert backend.requests[0].prompt is not None and backend.requests[0].prompt.startswith("Each description")
+    assert backend.requests[0].max_tokens == 1

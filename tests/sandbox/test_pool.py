@@ -173,3 +173,17 @@ def test_cli_run_writes_meta(tmp_path: Path) -> None:
     assert {"step", "stl", "glb"} <= set(meta["artifacts"])
     assert meta["solids"] == 1 and meta["faces"] == 7
     assert "run_ms" in meta["timings"]
+
+
+def test_holes_are_measured(pool: SandboxPool) -> None:
+    grid = pool.run("from partsmith.kit import plate\n"
+                    "result = plate(holes='grid', hole_diameter=3, grid_columns=3, grid_rows=2)")
+    assert grid.measurements["holes"] == [3.0] * 6
+    # A counterbored hole counts once, by its bore; a boss is not a hole, nor is an inside fillet.
+    counterbore = pool.run("from build123d import *\nwith BuildPart() as p:\n    Box(30, 30, 10)\n"
+                           "    with Locations((0, 0, 5)):\n        CounterBoreHole(2.75, 4.75, 5)\n"
+                           "    with Locations((10, 10, 10)):\n        Cylinder(3, 6)\n"
+                           "result = p.part\n")
+    assert counterbore.measurements["holes"] == [5.5]
+    bracket = pool.run("from partsmith.kit import l_bracket\nresult = l_bracket()")
+    assert all(d > 3 for d in bracket.measurements["holes"])
