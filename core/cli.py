@@ -113,50 +113,80 @@ def run(
 
 @app.command()
 def generate(
-    prompt: Annotated[str, typer.Argument(help="The part, in words, with its sizes.")],
+    prompt: Annotated[str, typer.Argument(help="The part, in words, with its sizes.")] = "",
     model: Annotated[str | None, typer.Option(help="Catalog id or .gguf path (default: auto).")] = None,
     out: Annotated[Path | None, typer.Option(help="Also copy the files to this folder.")] = None,
-    route: Annotated[str | None, typer.Option(help="structured or code (default: by model).")] = None,
+    route: Annotated[str | None, typer.Option(help="structured or code (default: per prompt).")] = None,
+    like: Annotated[str | None, typer.Option(
+        help="Start from an earlier part: last, an id, or words that describe it.")] = None,
+    again: Annotated[bool, typer.Option(
+        "--again", help="Another variant of the prompt (or of the last prompt).")] = False,
 ) -> None:
-    """Make a part from a prompt: local model, sandbox, STEP / STL / GLB."""
+    """Make a part from a prompt: local model, sandbox, STEP / STL / GLB, saved in the history."""
 
     def action() -> None:
         from rich.status import Status
 
-        from partsmith.config import get_settings
         from partsmith.embed import preload
-        from partsmith.llm.backends import open_backend
-        from partsmith.pipeline import Generator, Progress, check_prompt
-        from partsmith.sandbox import SandboxPool
+        from partsmith.engine import Engine
+        from partsmith.pipeline import Progress, check_prompt
 
-        check_prompt(prompt)
-        settings = get_settings()
+        if not again:
+            check_prompt(prompt)
         if route not in {None, "structured", "code"}:
             raise InputError(f"--route must be structured or code, not {route!r}")
-        status = Status("loading the model", console=errors)
+        status = Status("starting", console=errors)
         status.start()
         preload()  # the router's embedder loads while the model does
+        engine = Engine(notify=lambda note: errors.print(f"[yellow]note:[/] {note}", highlight=False))
+
+        def show(progress: Progress) -> None:
+            rate = f", {progress.tokens_per_second:.0f} tok/s" if progress.tokens_per_second else ""
+            tokens = f", {progress.tokens} tokens" if progress.tokens else ""
+            status.update(f"{progress.stage} (attempt {progress.attempt}{tokens}{rate})")
+
         try:
-            backend = open_backend(settings.llm, model, notify=lambda note: errors.print(
-                f"[yellow]note:[/] {note}", highlight=False))
-
-            def show(progress: Progress) -> None:
-                rate = f", {progress.tokens_per_second:.0f} tok/s" if progress.tokens_per_second else ""
-                tokens = f", {progress.tokens} tokens" if progress.tokens else ""
-                status.update(f"{progress.stage} (attempt {progress.attempt}{tokens}{rate})")
-
-            with SandboxPool() as pool:
-                generator = Generator(backend, pool, max_attempts=settings.llm.max_attempts)
-                result = generator.generate(prompt, route=route, out_dir=out, on_progress=show)
+            entry = engine.generate(prompt, model=model, route=route, like=like, again=again,
+                                    out_dir=out, on_progress=show)
         finally:
             status.stop()
-        meta = result.to_meta()
-        console.print(f"[bold]{result.prompt}[/]  [dim]({result.model}, {result.route} route, "
-                      f"{len(result.attempts)} attempt(s), {meta['timings']['generate_s']:.1f} s)[/]",
-                      highlight=False)
-        print_part(meta)
+            engine.close()
+        print_entry(engine, entry)
 
     guarded(action)
+
+
+@app.command()
+def rerun(
+    entry_id: Annotated[str, typer.Argument(help="A history id (or last).")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="Set a parameter: NAME=VALUE (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the files to this folder.")] = None,
+) -> None:
+    """Run an earlier part's script again with new parameter values (no model)."""
+
+    def action() -> None:
+        from partsmith.engine import Engine
+
+        engine = Engine()
+        try:
+            entry = engine.rerun(entry_id, parse_params(param or []), out_dir=out)
+        finally:
+            engine.close()
+        print_entry(engine, entry)
+
+    guarded(action)
+
+
+def print_entry(engine: Any, entry: Any) -> None:
+    """An entry as the user wants it after a generation: what, where, and any warnings."""
+    how = f"{entry.model}, {entry.route} route" if entry.model else f"{entry.route}, no model"
+    tries = f", {len(entry.attempts)} attempt(s)" if entry.attempts else ""
+    console.print(f"[bold]{entry.prompt}[/]  [dim]({how}{tries})[/]", highlight=False)
+    artifacts = {fmt: str(engine.history.path(entry, fmt)) for fmt in entry.artifacts}
+    print_part({"size": entry.size, "volume": entry.volume, "parameters": entry.parameters,
+                "artifacts": artifacts, "warnings": entry.warnings})
+    console.print(f"[dim]history id {entry.id}[/]", highlight=False)
 
 
 models_app = typer.Typer(help="The model catalog: list, download, remove.", no_args_is_help=True)
@@ -205,6 +235,127 @@ def models_rm(model_id: Annotated[str, typer.Argument(help="A catalog id.")]) ->
 
         freed = catalog.remove(catalog.get(model_id))
         console.print(f"{model_id}: removed, {freed / 1e9:.2f} GB freed")
+
+    guarded(action)
+
+
+history_app = typer.Typer(help="Every part made: list, search, show, remove, reindex, export.",
+                          no_args_is_help=True)
+app.add_typer(history_app, name="history")
+
+
+def _history() -> Any:
+    from partsmith.config import get_settings
+    from partsmith.history import History
+
+    settings = get_settings()
+    return History(settings.history_dir, settings.history.chroma_url)
+
+
+@history_app.command("list")
+def history_list(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    failed: Annotated[bool, typer.Option("--failed", help="Only the failures.")] = False,
+) -> None:
+    """The newest entries."""
+
+    def action() -> None:
+        history = _history()
+        table = Table()
+        for column in ("id", "when", "status", "host"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("prompt")
+        for row in history.newest(limit, status="failed" if failed else None):
+            from datetime import datetime
+
+            when = datetime.fromtimestamp(row.created).strftime("%Y-%m-%d %H:%M")
+            table.add_row(row.id, when, row.status, row.host, row.prompt[:70])
+        console.print(table)
+        console.print(f"[dim]{history.count()} entries in {history.folder}[/]", highlight=False)
+
+    guarded(action)
+
+
+@history_app.command("search")
+def history_search(
+    query: Annotated[str, typer.Argument(help="Words that describe the part.")],
+    limit: Annotated[int, typer.Option(help="How many.")] = 5,
+) -> None:
+    """The entries whose prompts mean the closest thing to QUERY."""
+
+    def action() -> None:
+        history = _history()
+        table = Table()
+        for column in ("id", "similarity", "status"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("prompt")
+        for hit in history.search(query, limit):
+            entry = history.get(hit.id)
+            table.add_row(hit.id, f"{1 - hit.distance:.2f}", hit.status, entry.prompt[:70])
+        console.print(table)
+
+    guarded(action)
+
+
+@history_app.command("show")
+def history_show(entry_id: Annotated[str, typer.Argument(help="An id, its start, or last.")]) -> None:
+    """One entry: prompt, parameters, files, attempts, script."""
+
+    def action() -> None:
+        history = _history()
+        entry = history.resolve(entry_id) if entry_id == "last" else history.get(entry_id)
+        console.print(f"[bold]{entry.id}[/]  {entry.when}  {entry.status}  ({entry.host}, "
+                      f"{entry.route or '-'}, {entry.model or 'no model'})", highlight=False)
+        console.print(entry.prompt, highlight=False)
+        if entry.like:
+            console.print(f"like {entry.like}", highlight=False)
+        if entry.error:
+            errors.print(f"[red]{entry.error.get('message')}[/]", highlight=False)
+        artifacts = {fmt: str(history.folder / entry.id / name) for fmt, name in entry.artifacts.items()}
+        print_part({"size": entry.size or [0, 0, 0], "volume": entry.volume,
+                    "parameters": entry.parameters, "artifacts": artifacts, "warnings": entry.warnings})
+        if entry.script:
+            from rich.syntax import Syntax
+
+            console.print(Syntax(entry.script, "python", line_numbers=True))
+
+    guarded(action)
+
+
+@history_app.command("rm")
+def history_rm(entry_ids: Annotated[list[str], typer.Argument(help="One or more ids.")]) -> None:
+    """Remove entries and their files."""
+
+    def action() -> None:
+        history = _history()
+        for entry_id in entry_ids:
+            history.remove(entry_id)
+            console.print(f"removed {entry_id}")
+
+    guarded(action)
+
+
+@history_app.command("reindex")
+def history_reindex() -> None:
+    """Rebuild the time catalog and the search index from the entry folders."""
+
+    def action() -> None:
+        count = _history().reindex()
+        console.print(f"reindexed {count} entries")
+
+    guarded(action)
+
+
+@history_app.command("export")
+def history_export(
+    target: Annotated[Path, typer.Argument(help="The zip file to write.")],
+    entry_ids: Annotated[list[str] | None, typer.Argument(help="Ids (default: all).")] = None,
+) -> None:
+    """Write entries (meta.json, script, STEP, STL, GLB, thumbnail) into one zip file."""
+
+    def action() -> None:
+        count = _history().export(target, entry_ids or None)
+        console.print(f"{count} entries written to {target}")
 
     guarded(action)
 

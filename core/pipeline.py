@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from partsmith import dimensions, structured
+from partsmith.embed import Vectors
 from partsmith.errors import InputError, PartsmithError, SandboxError, ScriptError, StorageError
+from partsmith.examples import CodeExample
 from partsmith.llm.base import Backend, Cancelled, Completion, Request
 from partsmith.llm.extract import extract_code
 from partsmith.llm.prompts import repair_message, system_prompt
@@ -64,6 +66,7 @@ class Generation:
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)
     decision: Decision | None = None
+    vector: Vectors | None = None  # the prompt's embedding, for the history
 
     def to_meta(self) -> dict[str, Any]:
         return {
@@ -89,6 +92,20 @@ class GenerationFailed(PartsmithError):
 ProgressCallback = Callable[[Progress], None]
 
 
+@dataclass(frozen=True)
+class Reference:
+    """An earlier part: the starting point of a "like" request, or a few-shot example."""
+
+    prompt: str
+    script: str
+    family: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+# Given a prompt's embedding, successful earlier parts near it (from the history).
+PastParts = Callable[[Vectors], list[Reference]]
+
+
 def check_prompt(prompt: str) -> str:
     text = prompt.strip()
     if not text:
@@ -103,10 +120,12 @@ class Generator:
     """Turns prompts into parts with one backend and one sandbox pool (both kept warm)."""
 
     def __init__(self, backend: Backend, pool: SandboxPool, *, router: Router | None = None,
-                 max_attempts: int = 3, time_budget_s: float = 300.0) -> None:
+                 past: PastParts | None = None, max_attempts: int = 3,
+                 time_budget_s: float = 300.0) -> None:
         self.backend = backend
         self.pool = pool
         self.router = router or Router()
+        self.past = past
         self.max_attempts = max_attempts
         self.time_budget_s = time_budget_s
 
@@ -124,7 +143,10 @@ class Generator:
     def generate(
         self, prompt: str, *, route: str | None = None, out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+        start: Reference | None = None, variant: int = 0,
     ) -> Generation:
+        """Make a part. `start`: an earlier part to edit ("like"); `variant` > 0: another take on
+        the same prompt (sampled, with its own seed)."""
         text = check_prompt(prompt)
         report = on_progress or (lambda progress: None)
         started = time.perf_counter()
@@ -136,10 +158,22 @@ class Generator:
         chosen = decision.route
         if chosen == "code" and not self.backend.writes_code:
             chosen = "structured"
-        kit_examples = self.router.kit_examples(vector)
+        past = self.past(vector) if self.past is not None else []
+        kit_examples = [KitExample(p.prompt, p.family, p.params) for p in past if p.family][:1]
+        kit_examples += self.router.kit_examples(vector, 2 - len(kit_examples))
+        code_examples = [CodeExample("history", p.prompt, p.script) for p in past if not p.family][:1]
+        code_examples += self.router.code_examples(vector, 2 - len(code_examples))
+        ask = text
+        if start is not None:
+            # The model edits the earlier part: its script (code route) or its description.
+            ask = f"{start.prompt}; changed: {text}"
+            user = (f"Here is the script for: {start.prompt}\n```python\n{start.script.strip()}\n```\n"
+                    f"Change it: {text}\nAnswer with the complete new script.")
+        else:
+            user = text
         messages: list[dict[str, str]] = [
-            {"role": "system", "content": system_prompt(self.router.code_examples(vector))},
-            {"role": "user", "content": text},
+            {"role": "system", "content": system_prompt(code_examples)},
+            {"role": "user", "content": user},
         ]
         attempts: list[Attempt] = []
         best: tuple[JobResult, Attempt] | None = None
@@ -150,7 +184,7 @@ class Generator:
                 break
             report(Progress("generating" if number == 1 else "repairing", number))
             completion, script, parse_error = self._ask(
-                chosen, text, messages, kit_examples, number, report, cancel)
+                chosen, ask, messages, kit_examples, number, variant, report, cancel)
             if completion.finish == "cancelled":
                 raise Cancelled()
             attempt = Attempt(number, chosen, completion.text, script, None, [], completion.seconds,
@@ -195,7 +229,7 @@ class Generator:
             result = _copy_artifacts(result, out_dir)
         generation = Generation(
             text, chosen_attempt.route, self.backend.model_id, result.script, result, attempts, warnings,
-            {"generate_s": round(time.perf_counter() - started, 3)}, decision,
+            {"generate_s": round(time.perf_counter() - started, 3)}, decision, vector,
         )
         report(Progress("saving", chosen_attempt.number))
         _write_meta(result.job_dir, generation)
@@ -203,8 +237,11 @@ class Generator:
 
     def _ask(
         self, route: str, prompt: str, messages: list[dict[str, str]], examples: list[KitExample],
-        number: int, report: ProgressCallback, cancel: threading.Event | None,
+        number: int, variant: int, report: ProgressCallback, cancel: threading.Event | None,
     ) -> tuple[Completion, str, PartsmithError | None]:
+        # The first attempt is greedy (the model's best guess); repairs and variants sample.
+        sampled = number > 1 or variant > 0
+        seed = number + 1000 * variant
         counter = {"tokens": 0}
         began = time.perf_counter()
 
@@ -218,8 +255,7 @@ class Generator:
         if route == "structured":
             request = Request(
                 prompt=structured.build_prompt(prompt, examples), max_tokens=256, stop=["\n"],
-                json_schema=structured.json_schema(), temperature=0.0 if number == 1 else 0.7,
-                seed=number,
+                json_schema=structured.json_schema(), temperature=0.7 if sampled else 0.0, seed=seed,
             )
             completion = self.backend.generate(request, on_text, cancel)
             try:
@@ -227,7 +263,8 @@ class Generator:
             except InputError as exc:
                 return completion, "", exc
             return completion, structured.render(choice, prompt), None
-        request = Request(messages=list(messages), max_tokens=1536, temperature=0.2 if number > 1 else 0.0)
+        request = Request(messages=list(messages), max_tokens=1536, temperature=0.5 if sampled else 0.0,
+                          seed=seed)
         completion = self.backend.generate(request, on_text, cancel)
         code = extract_code(completion.text)
         if not code.strip():

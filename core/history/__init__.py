@@ -1,0 +1,6 @@
+"""Every generation remembered: entry folders, a time catalog and a semantic index."""
+
+from partsmith.history.entry import Entry
+from partsmith.history.store import History
+
+__all__ = ["Entry", "History"]

@@ -1,0 +1,143 @@
+"""The semantic index of the history: prompts embedded with all-MiniLM-L6-v2, in ChromaDB.
+
+A persistent client in the data folder by default, or a Chroma server for a team (the
+`history.chroma_url` setting). The collection always carries our own embedding function, so
+ChromaDB never falls back to its default one (which downloads a model at run time). Writes from
+several processes to one local folder are serialised with a file lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from partsmith.embed import MODEL_NAME, Vectors, get_embedder
+from partsmith.errors import ConfigError, StorageError
+
+COLLECTION = "partsmith-history"
+FOLDER = "chroma"
+
+
+class MiniLM(EmbeddingFunction[Documents]):
+    """The engine's embedder, as a ChromaDB embedding function (offline, no download)."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(get_embedder().encode(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "partsmith-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": MODEL_NAME}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLM:
+        return MiniLM()
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    distance: float
+    status: str
+    prompt: str
+    meta: dict[str, Any]
+
+
+def _client(folder: Path, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        if not parsed.hostname:
+            raise ConfigError(f"history.chroma_url {url!r} is not a URL", hint="e.g. http://gpu-box:8000")
+        return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000,
+                                   ssl=parsed.scheme == "https", settings=settings)
+    return chromadb.PersistentClient(path=str(folder / FOLDER), settings=settings)
+
+
+class Index:
+    def __init__(self, folder: Path, url: str | None = None) -> None:
+        self.lock_path = folder / ".index.lock"
+        self.remote = bool(url)
+        try:
+            self.client = _client(folder, url)
+            self.collection = self._collection()
+        except (ConfigError, StorageError):
+            raise
+        except Exception as exc:  # noqa: BLE001 (chromadb raises many kinds; all mean "unavailable")
+            where = url or str(folder / FOLDER)
+            raise StorageError(f"cannot open the history index at {where}: {exc}",
+                               hint="`partsmith history reindex` rebuilds it from the entry folders",
+                               ) from None
+
+    def _collection(self) -> Any:
+        return self.client.get_or_create_collection(
+            COLLECTION, embedding_function=MiniLM(), metadata={"hnsw:space": "cosine"})
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self.remote:
+            yield
+            return
+        with self.lock_path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def add(self, ids: Sequence[str], vectors: Vectors, prompts: Sequence[str],
+            metadatas: Sequence[dict[str, Any]]) -> None:
+        try:
+            with self._locked():
+                self.collection.upsert(ids=list(ids), embeddings=vectors, documents=list(prompts),
+                                       metadatas=list(metadatas))
+        except Exception as exc:  # noqa: BLE001
+            raise StorageError(f"cannot write the history index: {exc}",
+                               hint="the entry itself is saved; `partsmith history reindex` repairs "
+                               "the index") from None
+
+    def remove(self, ids: Sequence[str]) -> None:
+        with self._locked():
+            self.collection.delete(ids=list(ids))
+
+    def query(self, vector: Vectors, count: int, status: str | None = None) -> list[Hit]:
+        total = self.collection.count()
+        if total == 0:
+            return []
+        found = self.collection.query(
+            query_embeddings=[vector], n_results=min(count, total),
+            where={"status": status} if status else None,
+            include=["distances", "metadatas", "documents"],
+        )
+        return [Hit(i, float(d), str((m or {}).get("status", "")), doc or "", dict(m or {})) for i, d, m, doc
+                in zip(found["ids"][0], found["distances"][0], found["metadatas"][0], found["documents"][0],
+                       strict=True)]
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def clear(self) -> None:
+        with self._locked():
+            self.client.delete_collection(COLLECTION)
+            self.collection = self._collection()

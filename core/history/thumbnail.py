@@ -1,0 +1,51 @@
+"""A small picture of a part for browsing the history: the STL drawn isometric, flat shaded.
+
+Matplotlib's Agg canvas draws the triangles far to near (the painter's algorithm), which is
+plenty for a 128-pixel picture and needs no display and no OpenGL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+SIZE_PX = 128
+COLOUR = np.array([0.42, 0.62, 0.86])  # the same blue as the part in the viewport
+LIGHT = np.array([0.4, -0.5, 0.77])
+
+
+def render(stl: Path, png: Path, size_px: int = SIZE_PX) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import trimesh
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import PolyCollection
+    from matplotlib.figure import Figure
+
+    mesh = trimesh.load_mesh(stl, file_type="stl")
+    # Isometric view: rotate 45 degrees about Z, then tip the top towards the viewer.
+    az, el = np.radians(-45.0), np.radians(35.264)
+    rz = np.array([[np.cos(az), -np.sin(az), 0], [np.sin(az), np.cos(az), 0], [0, 0, 1]])
+    rx = np.array([[1, 0, 0], [0, np.cos(el), -np.sin(el)], [0, np.sin(el), np.cos(el)]])
+    view = (rx @ rz)[[0, 2, 1]] * np.array([[1], [1], [-1]])  # screen x, screen y, depth
+    vertices = (mesh.vertices - mesh.bounds.mean(axis=0)) @ view.T
+    triangles = vertices[mesh.faces]
+    normals = mesh.face_normals @ view.T
+    facing = normals[:, 2] < 0  # towards the viewer (depth grows away from it)
+    order = np.argsort(-triangles[facing][:, :, 2].mean(axis=1))
+    shade = 0.35 + 0.65 * np.clip(-(normals[facing] @ (view @ LIGHT)), 0, 1)
+    colours = np.clip(COLOUR[None, :] * shade[:, None], 0, 1)[order]
+
+    figure = Figure(figsize=(1, 1), dpi=size_px)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_axis_off()
+    axes.add_collection(PolyCollection(triangles[facing][order][:, :, :2], facecolors=colours,
+                                       edgecolors=colours, linewidths=0.2))
+    extent = np.abs(vertices[:, :2]).max() * 1.08 or 1.0
+    axes.set_xlim(-extent, extent)
+    axes.set_ylim(-extent, extent)
+    axes.set_aspect("equal")
+    figure.savefig(png, dpi=size_px, transparent=True)

@@ -1,0 +1,118 @@
+"""The engine records every generation, and "like", "again" and reruns build on the history.
+Driven by a scripted model through the real sandbox, history and embeddings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from partsmith.config import Settings
+from partsmith.engine import Engine
+from partsmith.errors import InputError
+from partsmith.history import History
+from partsmith.llm.scripted import ScriptedBackend
+from partsmith.pipeline import GenerationFailed
+from partsmith.sandbox import SandboxPool
+
+PLATE = json.dumps({"family": "plate", "params": {"length": 40, "width": 30, "thickness": 5,
+                                                   "hole_diameter": 4, "holes": "corners"}})
+TAG = """```python
+from build123d import *
+length = 40  # mm
+width = 30  # mm
+thickness = 5  # mm
+result = Box(length, width, thickness) - Pos(15, 0, 0) * Cylinder(2, thickness)
+```"""
+TYPO = "```python\nfrom build123d import *\nresult = Bx(40, 30, 5)\n```"
+
+
+@pytest.fixture
+def make_engine(pool: SandboxPool, tmp_path: Path) -> Iterator[object]:
+    engines: list[Engine] = []
+    history = History(tmp_path / "history")
+
+    def make(answers: list[str], writes_code: bool = True) -> tuple[Engine, ScriptedBackend]:
+        backend = ScriptedBackend(answers, writes_code=writes_code)
+        engine = Engine(Settings(), backend=backend, history=history, pool=pool, host="blender")
+        engines.append(engine)
+        return engine, backend
+
+    yield make
+    history.close()
+
+
+def test_a_generation_is_recorded_with_everything(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = make_engine([TAG])
+    saved = engine.generate("a 40 x 30 x 5 mm name tag with a 4 mm hole")
+    entry = engine.history.get(saved.id)
+    assert entry.status == "ok" and entry.host == "blender" and entry.route == "code"
+    assert entry.model == "scripted" and entry.parameters == {"length": 40, "width": 30, "thickness": 5}
+    assert entry.size == pytest.approx([40, 30, 5]) and entry.holes == [4.0]
+    assert len(entry.attempts) == 1 and "generate_s" in entry.timings
+    assert {"step", "stl", "glb"} <= set(entry.artifacts)
+    assert engine.history.path(entry, "thumbnail").is_file()
+
+
+def test_a_failure_is_recorded_too(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = make_engine([TYPO] * 3)
+    with pytest.raises(GenerationFailed):
+        engine.generate("a 40 x 30 x 5 mm name tag")
+    [row] = engine.history.newest(1)
+    failed = engine.history.get(row.id)
+    assert failed.status == "failed" and "NameError" in failed.error["message"]
+    assert len(failed.attempts) == 3 and engine.history.last() is None  # "last" means a success
+
+
+def test_like_last_with_a_named_change_needs_no_model(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, backend = make_engine([PLATE], writes_code=False)
+    first = engine.generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
+    longer = engine.generate("but 60 mm long", like="last")
+    assert len(backend.requests) == 1  # the model was asked once, for the first part only
+    assert longer.like == first.id and longer.route == "edit" and longer.family == "plate"
+    assert longer.parameters["length"] == 60 and longer.size == pytest.approx([60, 30, 5])
+
+
+def test_like_with_a_new_feature_asks_the_model_with_the_earlier_script(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, backend = make_engine([TAG, TAG])
+    first = engine.generate("a 40 x 30 x 5 mm name tag with a 4 mm hole")
+    second = engine.generate("with rounded corners", like="the name tag")
+    assert second.like == first.id
+    asked = backend.requests[1].messages[1]["content"]
+    assert "Here is the script for: a 40 x 30 x 5 mm name tag" in asked
+    assert "result = Box(length, width, thickness)" in asked and "Change it: with rounded corners" in asked
+
+
+def test_again_makes_another_variant_of_the_last_prompt(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, backend = make_engine([PLATE, PLATE], writes_code=False)
+    first = engine.generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
+    again = engine.generate("", again=True)
+    assert again.prompt == first.prompt and again.like == first.id
+    assert backend.requests[1].temperature > 0 and backend.requests[1].seed != backend.requests[0].seed
+
+
+def test_rerun_with_parameters(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, backend = make_engine([PLATE], writes_code=False)
+    first = engine.generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
+    rerun = engine.rerun(first.id, {"hole_diameter": "6", "thickness": "8"})
+    assert rerun.route == "rerun" and rerun.model == "" and len(backend.requests) == 1
+    assert rerun.parameters["hole_diameter"] == 6 and rerun.holes == [6.0] * 4
+    assert rerun.size == pytest.approx([40, 30, 8])
+    with pytest.raises(InputError, match="not a parameter"):
+        engine.rerun(first.id, {"colour": "red"})
+
+
+def test_past_successes_become_examples(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, backend = make_engine([TAG, TAG])
+    engine.generate("a 40 x 30 x 5 mm name tag with a 4 mm hole")
+    engine.generate("a 40 x 30 x 5 mm name tag for a backpack")
+    system = backend.requests[1].messages[0]["content"]
+    assert "Example: a 40 x 30 x 5 mm name tag with a 4 mm hole" in system
+
+
+def test_like_nothing_is_a_clear_error(make_engine) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = make_engine([])
+    with pytest.raises(InputError, match="no earlier part"):
+        engine.generate("but 60 mm long", like="last")

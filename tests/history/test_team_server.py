@@ -1,0 +1,80 @@
+"""The team setting: the history's index on a Chroma server (a real `chroma run` on loopback)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from partsmith.config import Settings
+from partsmith.history import History
+
+from .conftest import entry
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    assert chroma, "the chroma command comes with the chromadb package"
+    port = _free_port()
+    server = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1",
+         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("chroma run did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_two_machines_share_one_index(chroma_url: str, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARTSMITH_HISTORY__CHROMA_URL", chroma_url)
+    settings = Settings()
+    assert settings.history.chroma_url == chroma_url
+    first = History(tmp_path / "alice", settings.history.chroma_url)
+    gear = first.add(entry("a spur gear with 24 teeth, module 1.5", script="from partsmith.kit import spur_gear\n"
+                           "result = spur_gear(teeth=24, module=1.5)", route="structured", family="spur_gear"))
+    first.add(entry("a 30 mm knob"))
+    # A second engine (another folder, as on another machine) finds it by meaning.
+    second = History(tmp_path / "bob", settings.history.chroma_url)
+    hit = second.search("that gear", 1)[0]
+    assert hit.id == gear.id and hit.prompt == gear.prompt and second.index.remote
+    assert second.index.count() == first.index.count() == 2
+    # Alice's successful gear is an example for Bob's next gear.
+    from partsmith.embed import get_embedder
+
+    [example] = second.similar_successes(get_embedder().encode_one("a spur gear with 30 teeth"))
+    assert example.family == "spur_gear" and "teeth=24" in example.script
+    first.close()
+    second.close()
+
+
+def test_a_server_that_is_down_is_a_clear_error(tmp_path: Path) -> None:
+    from partsmith.errors import StorageError
+
+    with pytest.raises(StorageError, match=r"cannot open the history index at http://127\.0\.0\.1"):
+        History(tmp_path / "h", f"http://127.0.0.1:{_free_port()}")
