@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bench import cadqueryeval, llm, pipeline, sandbox
+from bench import cadqueryeval, history, llm, pipeline, sandbox, service
 
 
 def main() -> None:
     sandbox.main()
     llm.main()
     pipeline.main()
+    history.main([])
+    service.main([])
     cadqueryeval.main([])
 
 

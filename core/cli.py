@@ -361,6 +361,29 @@ def history_export(
 
 
 @app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (default: a free one).")] = 0,
+    model: Annotated[str | None, typer.Option(help="Catalog id or .gguf path to keep loaded.")] = None,
+) -> None:
+    """Run the engine for Blender and FreeCAD: a local HTTP service with a token."""
+
+    def action() -> None:
+        from partsmith.config import get_settings
+        from partsmith.service import discovery
+        from partsmith.service.server import serve as run_service
+
+        home = get_settings().home
+
+        def ready(info: dict[str, Any]) -> None:
+            errors.print(f"Partsmith engine {info['version']} on {info['url']} "
+                         f"(discovery file {discovery.path(home)}); Ctrl+C stops it", highlight=False)
+
+        run_service(port, model=model, on_ready=ready)
+
+    guarded(action)
+
+
+@app.command()
 def doctor(
     quick: Annotated[bool, typer.Option(help="Skip the sandbox test job.")] = False,
 ) -> None:

@@ -52,6 +52,8 @@ class Engine:
         self._pool = pool
         self._router: Router | None = None
         self._lock = threading.Lock()
+        # What this engine made, it closes; what it was given belongs to the caller.
+        self._owns = {"pool": pool is None, "history": history is None}
 
     # The warm pieces, made on first use -------------------------------------------------------
 
@@ -93,9 +95,9 @@ class Engine:
         _ = self.history
 
     def close(self) -> None:
-        if self._pool is not None:
+        if self._pool is not None and self._owns["pool"]:
             self._pool.close()
-        if self._history is not None:
+        if self._history is not None and self._owns["history"]:
             self._history.close()
 
     # Requests -------------------------------------------------------------------------------
@@ -104,9 +106,11 @@ class Engine:
         self, prompt: str, *, model: str | None = None, route: str | None = None,
         like: str | None = None, again: bool = False, out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+        host: str | None = None,
     ) -> Entry:
         """A new part from a prompt; `like`: an earlier entry to start from (`last`, an id, or
         words); `again`: another variant of the prompt (or of the last prompt, if none)."""
+        host = host or self.host
         base = self.history.resolve(like) if like else None
         if again and not prompt.strip():
             last = self.history.last()
@@ -117,7 +121,7 @@ class Engine:
         if base is not None and not again:
             changes = named_changes(text, base.parameters)
             if changes is not None:
-                return self._rerun(base, changes, text, "edit", out_dir)
+                return self._rerun(base, changes, text, "edit", out_dir, host)
         start = Reference(base.prompt, base.script, base.family, base.parameters) \
             if base is not None and not again else None
         generator = self.generator(model)
@@ -126,37 +130,53 @@ class Engine:
                                       cancel=cancel, start=start,
                                       variant=secrets.randbelow(10**6) + 1 if again else 0)
         except GenerationFailed as failure:
-            self._record_failure(text, failure, generator, base)
+            self._record_failure(text, failure, generator, base, host)
             raise
-        return self._record(made, base)
+        return self._record(made, base, host)
 
-    def rerun(self, reference: str, params: dict[str, Any], out_dir: Path | None = None) -> Entry:
+    def rerun(self, reference: str, params: dict[str, Any], out_dir: Path | None = None,
+              host: str | None = None) -> Entry:
         """An earlier part's script run again with new parameter values; no model."""
         base = self.history.resolve(reference)
         unknown = sorted(set(params) - set(base.parameters))
         if unknown:
             known = ", ".join(base.parameters) or "none"
             raise InputError(f"{', '.join(unknown)}: not a parameter of {base.id} (its parameters: {known})")
-        return self._rerun(base, params, None, "rerun", out_dir)
+        return self._rerun(base, params, None, "rerun", out_dir, host or self.host)
+
+    def run_script(self, script: str, params: dict[str, Any] | None = None, *, prompt: str = "",
+                   host: str | None = None) -> Entry:
+        """A script the user wrote or edited by hand: the same sandbox as the model's code."""
+        result = self.pool.run(script, params=params or {})
+        entry = Entry(
+            id="", created=0.0, prompt=prompt.strip() or "a script edited by hand", status="ok",
+            host=host or self.host, route="script", script=result.script,
+            warnings=list(result.warnings), timings=dict(result.timings), **_measured(result),
+        )
+        return self._save(entry, result, keep_job=False)
+
+    def loaded_model(self) -> str | None:
+        """The model in memory, if one has been loaded."""
+        return self._backend.model_id if self._backend is not None else None
 
     # Recording ------------------------------------------------------------------------------
 
     def _rerun(self, base: Entry, params: dict[str, Any], request: str | None, route: str,
-               out_dir: Path | None) -> Entry:
+               out_dir: Path | None, host: str) -> Entry:
         result = self.pool.run(base.script, params=params, job_dir=out_dir)
         changed = ", ".join(f"{k}={v}" for k, v in params.items())
         entry = Entry(
             id="", created=0.0, prompt=f"{base.prompt} ({request or changed})", status="ok",
-            host=self.host, like=base.id, model="", route=route, family=base.family,
+            host=host, like=base.id, model="", route=route, family=base.family,
             script=result.script, warnings=list(result.warnings), timings=dict(result.timings),
             **_measured(result),
         )
         return self._save(entry, result, out_dir is not None)
 
-    def _record(self, made: Generation, base: Entry | None) -> Entry:
+    def _record(self, made: Generation, base: Entry | None, host: str) -> Entry:
         family = KIT_IMPORT.search(made.script) if made.route == "structured" else None
         entry = Entry(
-            id="", created=0.0, prompt=made.prompt, status="ok", host=self.host,
+            id="", created=0.0, prompt=made.prompt, status="ok", host=host,
             like=base.id if base else None, model=made.model, route=made.route,
             family=family.group(1) if family else None, script=made.script,
             warnings=list(made.warnings), attempts=[a.__dict__ for a in made.attempts],
@@ -166,9 +186,9 @@ class Engine:
                           vector=made.vector)
 
     def _record_failure(self, prompt: str, failure: GenerationFailed, generator: Generator,
-                        base: Entry | None) -> None:
+                        base: Entry | None, host: str) -> None:
         entry = Entry(
-            id="", created=0.0, prompt=prompt, status="failed", host=self.host,
+            id="", created=0.0, prompt=prompt, status="failed", host=host,
             like=base.id if base else None, model=generator.backend.model_id,
             route=failure.attempts[-1].route if failure.attempts else "",
             script=failure.attempts[-1].script if failure.attempts else "",

@@ -122,11 +122,8 @@ class Index:
             self.collection.delete(ids=list(ids))
 
     def query(self, vector: Vectors, count: int, status: str | None = None) -> list[Hit]:
-        total = self.collection.count()
-        if total == 0:
-            return []
         found = self.collection.query(
-            query_embeddings=[vector], n_results=min(count, total),
+            query_embeddings=[vector], n_results=count,
             where={"status": status} if status else None,
             include=["distances", "metadatas", "documents"],
         )

@@ -1,0 +1,106 @@
+"""`partsmith serve`: the engine on 127.0.0.1, found by front ends through the discovery file.
+
+The socket is bound before anything else, on a free port unless one is asked for; then the
+discovery file is written (port, token, pid, version) and uvicorn serves on that socket. The
+model, the sandbox and the embedder warm up in the background, so health answers at once.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+
+from partsmith import __version__
+from partsmith.config import Settings, get_settings
+from partsmith.engine import Engine
+from partsmith.errors import ConfigError
+from partsmith.service import discovery
+from partsmith.service.api import guarded_app, run_job
+from partsmith.service.jobs import Jobs
+
+HOST = "127.0.0.1"
+
+
+def bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {HOST}:{port}: {exc.strerror}",
+                          hint="another program has the port; leave --port out to take a free one") from None
+    sock.listen(128)
+    return sock
+
+
+class Service:
+    """The engine's service: bound and announced by `__init__`, served by `run` (blocking) until
+    `stop` or Ctrl+C; the discovery file goes when it stops."""
+
+    def __init__(
+        self, port: int = 0, *, settings: Settings | None = None, engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.engine = engine or Engine(self.settings, host="service")
+        self.token = secrets.token_urlsafe(32)
+        self.jobs = Jobs(lambda job, report: run_job(self.engine, job, report),
+                         sandbox_workers=self.settings.sandbox.workers)
+        self.sock = bind(port)
+        port = self.sock.getsockname()[1]
+        self.info: dict[str, Any] = {"port": port, "token": self.token, "pid": os.getpid(),
+                                     "version": __version__, "url": f"http://{HOST}:{port}"}
+        config = uvicorn.Config(guarded_app(self.engine, self.jobs, self.token), log_level="warning",
+                                access_log=False, timeout_graceful_shutdown=5, limit_concurrency=200)
+        self.server = uvicorn.Server(config)
+        discovery.write(self.settings.home, self.info)
+
+    def warm(self, model: str | None = None) -> None:
+        """Load the model, the sandbox and the embedder in the background."""
+        threading.Thread(target=_warm, args=(self.engine, model), name="partsmith-warm",
+                         daemon=True).start()
+
+    def run(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            # uvicorn re-raises the signal that stopped it once it is done: make SIGTERM an exit
+            # that runs the clean-up below (the default action would end the process first).
+            signal.signal(signal.SIGTERM, _exit_on_term)
+        try:
+            self.server.run(sockets=[self.sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.jobs.close()
+            self.engine.close()
+            discovery.remove(self.settings.home, self.info["pid"])
+            self.sock.close()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+
+
+def serve(port: int = 0, *, model: str | None = None,
+          on_ready: Callable[[dict[str, Any]], None] | None = None) -> None:
+    service = Service(port)
+    service.warm(model)
+    if on_ready is not None:
+        on_ready(service.info)
+    service.run()
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _warm(engine: Engine, model: str | None) -> None:
+    try:
+        engine.warm(model)
+    except Exception as exc:  # noqa: BLE001 (the first job reports the same problem, with its message)
+        engine.notify(f"warming up failed: {exc}")
