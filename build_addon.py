@@ -17,32 +17,51 @@ CLIENT = ROOT / "core" / "client.py"
 SKIP = {"__pycache__", ".pytest_cache"}
 
 
-def build(name: str, source: Path, dist: Path) -> Path:
-    """Zip `source` (plus the client, when the engine has one) as dist/partsmith-<name>.zip."""
+# Each zip: its name, and the folder its files sit in inside the zip ("" for the zip's root).
+LAYOUTS = {
+    # A Blender extension (4.2+) has its manifest at the root of the zip.
+    "blender": [("partsmith-blender.zip", "")],
+    # A legacy add-on (Blender 3.6-4.1, Preferences > Add-ons > Install) is one package folder.
+    "blender-legacy": [("partsmith-blender-legacy.zip", "partsmith")],
+    # FreeCAD: unzip into the Mod folder; the folder name is the workbench's.
+    "freecad": [("partsmith-freecad.zip", "Partsmith")],
+}
+SOURCES = {"blender": "blender", "blender-legacy": "blender", "freecad": "freecad"}
+
+
+def build(name: str, source: Path, dist: Path) -> list[Path]:
+    """Zip `source` with the engine's client copied in, as dist/partsmith-<name>.zip."""
     if not (source / "__init__.py").exists() and not (source / "InitGui.py").exists():
         raise SystemExit(f"{source.name}/ holds no {name} front end yet: nothing to build")
     dist.mkdir(parents=True, exist_ok=True)
-    target = dist / f"partsmith-{name}.zip"
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(source.rglob("*")):
-            if path.is_file() and not SKIP.intersection(path.parts):
-                archive.write(path, Path(source.name) / path.relative_to(source))
-        if CLIENT.exists():
-            archive.write(CLIENT, Path(source.name) / "client.py")
-    return target
+    built = []
+    for zip_name, folder in LAYOUTS[name]:
+        target = dist / zip_name
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(source.rglob("*")):
+                if path.is_file() and not SKIP.intersection(path.parts):
+                    archive.write(path, Path(folder) / path.relative_to(source))
+            archive.write(CLIENT, Path(folder) / "client.py")
+        built.append(target)
+    return built
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("front_ends", nargs="*", metavar="{blender,freecad}",
-                        help="which to build (default: both)")
+    parser.add_argument("front_ends", nargs="*", metavar="{blender,blender-legacy,freecad}",
+                        help="which to build (default: all)")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     args = parser.parse_args(argv)
-    unknown = set(args.front_ends) - set(FRONT_ENDS)
+    unknown = set(args.front_ends) - set(LAYOUTS)
     if unknown:
         parser.error(f"unknown front end: {', '.join(sorted(unknown))}")
-    for name in args.front_ends or FRONT_ENDS:
-        print(build(name, FRONT_ENDS[name], args.dist))
+    for name in args.front_ends or LAYOUTS:
+        source = FRONT_ENDS[SOURCES[name]]
+        if not args.front_ends and not (source / "__init__.py").exists() \
+                and not (source / "InitGui.py").exists():
+            continue  # building everything: skip a front end that has no code yet
+        for path in build(name, source, args.dist):
+            print(path)
     return 0
 
 

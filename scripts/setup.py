@@ -26,6 +26,9 @@ LLAMA_VERSION = "0.3.36"
 TORCH_VERSION = "2.13.0"
 # Debian packages the test suite drives for real: FreeCAD and a virtual screen for its GUI.
 TEST_DEBIAN_PACKAGES = ["freecad", "xvfb", "xauth", "xdotool", "imagemagick"]
+# Blender's Python is separate from the engine's: the add-on's tests run in the bpy wheel, in an
+# environment of its own, with numpy below 2 as Blender 4.2 ships.
+BLENDER_PACKAGES = ["bpy==4.2.0", "numpy==1.26.4"]
 
 
 def say(message: str) -> None:
@@ -177,6 +180,31 @@ def ensure_venv(extras: str) -> Path:
     return python
 
 
+def blender_python() -> str | None:
+    """A Python 3.11 for the bpy 4.2 wheel (cp311 only)."""
+    if sys.version_info[:2] == (3, 11):
+        return sys.executable
+    return shutil.which("python3.11")
+
+
+def ensure_blender_venv() -> None:
+    target = Path(os.environ.get("PARTSMITH_BLENDER_VENV", ROOT / ".venv-blender"))
+    python = target / "bin" / "python"
+    stamp_file = target / ".partsmith-stamp"
+    stamp = " ".join(BLENDER_PACKAGES)
+    if python.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+        say(f"Blender environment {target} is up to date")
+        return
+    base = blender_python()
+    if base is None:
+        say("no Python 3.11 found: the bpy 4.2 wheel needs it; the Blender tests cannot run")
+        return
+    say(f"creating the Blender environment {target} ({', '.join(BLENDER_PACKAGES)})")
+    run([base, "-m", "venv", "--clear", str(target)])
+    run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *BLENDER_PACKAGES])
+    stamp_file.write_text(stamp)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", action="store_true", help="also install test tools and packages")
@@ -188,6 +216,8 @@ def main() -> int:
         ensure_debian_packages(TEST_DEBIAN_PACKAGES)
     try:
         python = ensure_venv("[dev]" if args.tests else "")
+        if args.tests:
+            ensure_blender_venv()
     except subprocess.CalledProcessError as exc:
         say(f"set-up failed while running: {' '.join(map(str, exc.cmd))}")
         say("the output above says why; fix that and run the same command again")

@@ -12,13 +12,12 @@ import time
 
 import httpx
 import pytest
+from live_engine import Running
 
 from partsmith.client import Client, EngineError, data_home
 from partsmith.config import data_home as engine_data_home
 from partsmith.service import discovery
 from partsmith.service.security import MAX_BODY_BYTES
-
-from .conftest import Running
 
 PROMPT = "a 40 x 30 x 5 mm plate with four 4 mm holes"
 
@@ -165,7 +164,7 @@ def test_refusals(service: Running) -> None:
 
 
 def test_the_client_finds_a_restarted_engine(service: Running, pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from .conftest import SlowKitModel, start_service
+    from live_engine import SlowKitModel, start_service
 
     client = service.client
     made = client.wait(client.submit("generate", prompt=PROMPT)["id"])["entry"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from live_engine import Running, SlowKitModel, start_service
 from schemathesis.checks import not_a_server_error
 
 from partsmith.config import Settings
@@ -16,8 +17,6 @@ from partsmith.engine import Engine
 from partsmith.sandbox import SandboxPool
 from partsmith.service.api import create_app
 from partsmith.service.jobs import Jobs
-
-from .conftest import Running, SlowKitModel, start_service
 
 
 def _schema() -> dict[str, object]:

@@ -3,9 +3,9 @@ no lost or duplicated history entries. Times are the benchmark's business, not t
 
 from __future__ import annotations
 
-from bench.service import check, run_load
+from live_engine import Running
 
-from .conftest import Running
+from bench.service import check, run_load
 
 
 def test_four_clients_200_requests(service: Running) -> None:

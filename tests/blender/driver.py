@@ -1,0 +1,103 @@
+"""Runs inside Blender's Python (the `bpy` wheel in its own environment), driven by the tests.
+
+Usage: python driver.py ZIP RESULT.json; the engine is found through PARTSMITH_HOME. It installs
+the extension zip, drives the operators as a user would, and writes what it saw. bpy 4.2
+segfaults at exit after a glTF import, so it leaves through os._exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+
+def describe(obj: Any) -> dict[str, Any]:
+    return {
+        "name": obj.name, "type": obj.type, "dimensions": list(obj.dimensions),
+        "location": list(obj.location), "rotation": list(obj.rotation_euler), "scale": list(obj.scale),
+        "collection": obj.users_collection[0].name if obj.users_collection else None,
+        "props": {key: obj[key] for key in obj.keys() if key.startswith("partsmith_")},  # noqa: SIM118
+        "vertices": len(obj.data.vertices), "polygons": len(obj.data.polygons),
+        "mesh": obj.data.name,
+    }
+
+
+def run(zip_path: str) -> dict[str, Any]:
+    import bpy
+
+    seen: dict[str, Any] = {"version": bpy.app.version_string}
+    result = bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default",
+                                                      enable_on_install=True)
+    seen["installed"] = sorted(result)
+    seen["addons"] = sorted(k for k in bpy.context.preferences.addons.keys() if "partsmith" in k)  # noqa: SIM118
+    context = bpy.context
+    scene = context.scene
+    for obj in list(bpy.data.objects):  # an empty scene, as a new user's would be after deleting the cube
+        bpy.data.objects.remove(obj)
+    work = bpy.data.collections.new("Work")
+    scene.collection.children.link(work)
+    context.view_layer.active_layer_collection = context.view_layer.layer_collection.children["Work"]
+    scene.cursor.location = (0.1, 0.2, 0.0)
+
+    scene.partsmith_prompt = ""
+    seen["generate_poll_empty"] = bpy.ops.partsmith.generate.poll()
+    scene.partsmith_prompt = "a 40 x 30 x 5 mm plate with four 4 mm holes"
+    seen["generate_poll"] = bpy.ops.partsmith.generate.poll()
+    seen["apply_poll_nothing_selected"] = bpy.ops.partsmith.apply.poll()
+    seen["generate"] = sorted(bpy.ops.partsmith.generate())
+    part = context.active_object
+    seen["part"] = describe(part)
+    seen["params_fields"] = {item.name: item.value() for item in context.window_manager.partsmith.params}
+    seen["history_list"] = [item.prompt for item in context.window_manager.partsmith.history]
+
+    part = bpy.data.objects[seen["part"]["name"]]
+    for obj in context.selected_objects:
+        obj.select_set(False)
+    part.select_set(True)
+    context.view_layer.objects.active = part
+    bpy.ops.partsmith.refresh()
+    from importlib import import_module
+
+    operators = import_module("bl_ext.user_default.partsmith.operators")
+    operators.load_params(context)
+    for item in context.window_manager.partsmith.params:
+        if item.name == "length":
+            item.set(60.0)
+    seen["apply"] = sorted(bpy.ops.partsmith.apply())
+    seen["applied"] = describe(bpy.data.objects[seen["part"]["name"]])
+    seen["objects_after_apply"] = len(bpy.data.objects)
+
+    scene.partsmith_prompt = "but 80 mm long"
+    seen["like"] = sorted(bpy.ops.partsmith.like())
+    seen["liked"] = describe(context.active_object)
+
+    scene.partsmith_prompt = "an impossible part"
+    objects_before = len(bpy.data.objects)
+    try:  # from a script, an operator's ERROR report arrives as a RuntimeError with its text
+        seen["failing"] = sorted(bpy.ops.partsmith.generate())
+    except RuntimeError as exc:
+        seen["failing"] = ["CANCELLED"]
+        seen["failure_report"] = str(exc)
+    seen["objects_after_failure"] = len(bpy.data.objects) - objects_before
+    seen["status_after_failure"] = context.window_manager.partsmith.stage
+    return seen
+
+
+def main() -> None:
+    zip_path, out = sys.argv[1], sys.argv[2]
+    try:
+        seen = run(zip_path)
+    except Exception:  # noqa: BLE001 (reported to the test, which fails with it)
+        seen = {"crash": traceback.format_exc()}
+    with open(out, "w") as handle:  # noqa: PTH123
+        json.dump(seen, handle, indent=2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
