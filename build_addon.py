@@ -17,14 +17,16 @@ CLIENT = ROOT / "core" / "client.py"
 SKIP = {"__pycache__", ".pytest_cache"}
 
 
-# Each zip: its name, and the folder its files sit in inside the zip ("" for the zip's root).
+# Each zip: its name, the folder its files sit in inside the zip ("" for the zip's root), and
+# where the client goes inside that folder.
 LAYOUTS = {
     # A Blender extension (4.2+) has its manifest at the root of the zip.
-    "blender": [("partsmith-blender.zip", "")],
+    "blender": [("partsmith-blender.zip", "", "client.py")],
     # A legacy add-on (Blender 3.6-4.1, Preferences > Add-ons > Install) is one package folder.
-    "blender-legacy": [("partsmith-blender-legacy.zip", "partsmith")],
-    # FreeCAD: unzip into the Mod folder; the folder name is the workbench's.
-    "freecad": [("partsmith-freecad.zip", "Partsmith")],
+    "blender-legacy": [("partsmith-blender-legacy.zip", "partsmith", "client.py")],
+    # FreeCAD: unzip into the Mod folder; the folder name is the workbench's. The Mod folder is
+    # on FreeCAD's import path, so the client lives inside the workbench's own package.
+    "freecad": [("partsmith-freecad.zip", "Partsmith", "partsmith_freecad/client.py")],
 }
 SOURCES = {"blender": "blender", "blender-legacy": "blender", "freecad": "freecad"}
 
@@ -35,13 +37,13 @@ def build(name: str, source: Path, dist: Path) -> list[Path]:
         raise SystemExit(f"{source.name}/ holds no {name} front end yet: nothing to build")
     dist.mkdir(parents=True, exist_ok=True)
     built = []
-    for zip_name, folder in LAYOUTS[name]:
+    for zip_name, folder, client in LAYOUTS[name]:
         target = dist / zip_name
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(source.rglob("*")):
                 if path.is_file() and not SKIP.intersection(path.parts):
                     archive.write(path, Path(folder) / path.relative_to(source))
-            archive.write(CLIENT, Path(folder) / "client.py")
+            archive.write(CLIENT, Path(folder) / client)
         built.append(target)
     return built
 

@@ -1,0 +1,74 @@
+"""The workbench in FreeCAD's GUI (Debian's 0.20.2 under xvfb) against a live engine: the commands,
+the task panel driven by its buttons, the inserted solid, a failing prompt, undo, parameters."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from live_engine import FailingOnImpossible, start_service
+
+HERE = Path(__file__).parent
+
+
+def gui_env(freecad_home: Path, engine_home: Path, scratch: Path) -> dict[str, str]:
+    return {**os.environ, "HOME": str(freecad_home), "PARTSMITH_HOME": str(engine_home),
+            # FreeCAD's web view (its start page) refuses to run as root without these.
+            "QTWEBENGINE_DISABLE_SANDBOX": "1", "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox",
+            "PARTSMITH_FC_OUT": str(scratch / "seen.json"),
+            "PARTSMITH_FC_SCREENSHOT": str(scratch / "freecad.png"),
+            "PARTSMITH_FC_PROMPT": "a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges"}
+
+
+@pytest.fixture(scope="module")
+def seen(freecad_home: Path, pool, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+    if shutil.which("xvfb-run") is None or shutil.which("freecad") is None:
+        pytest.skip("the FreeCAD GUI and xvfb are needed: run `python scripts/setup.py --tests` as root")
+    engine_home = tmp_path_factory.mktemp("engine-home")
+    running = start_service(engine_home, pool, FailingOnImpossible())
+    scratch = tmp_path_factory.mktemp("fc-gui")
+    try:
+        run = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "freecad",
+                              str(HERE / "gui_driver.py")], env=gui_env(freecad_home, engine_home, scratch),
+                             capture_output=True, text=True, timeout=600)
+    finally:
+        running.stop()
+    assert (scratch / "seen.json").exists(), run.stdout[-3000:] + run.stderr[-3000:]
+    data = json.loads((scratch / "seen.json").read_text())
+    assert "crash" not in data, data.get("crash")
+    data["screenshot"] = str(scratch / "freecad.png")
+    yield data
+
+
+def test_workbench_and_commands(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["commands"] == ["Partsmith_Again", "Partsmith_EditParameters", "Partsmith_Generate",
+                                "Partsmith_History", "Partsmith_LikeSelected"]
+    assert seen["toolbar"] is True
+    assert seen["generate_active"] is True and seen["like_active_nothing_selected"] is False
+    assert seen["dialog_open"] is True and seen["generate_active_with_dialog"] is False
+
+
+def test_the_task_panel_inserts_a_solid_without_freezing(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["status"].startswith("done:"), seen["status"]
+    assert seen["objects"] == ["a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the…"]
+    assert seen["box"] == pytest.approx([40, 30, 5], abs=1e-6) and seen["solid"] is True
+    assert seen["longest_event_gap_s"] < 1.0  # the event loop kept turning while the engine worked
+    assert Path(seen["screenshot"]).stat().st_size > 20_000
+
+
+def test_a_failing_prompt_shows_the_engines_message(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["failure_status"].startswith("failed: no usable part after 3 attempt(s)")
+    assert seen["objects_after_failure"] == 1 and seen["dialog_after_close"] is False
+
+
+def test_undo_and_parameters(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["objects_after_undo"] == 0
+    assert seen["like_active_with_selection"] is True and seen["edit_active_with_selection"] is True
+    assert "length" in seen["parameter_fields"] and "hole diameter" in seen["parameter_fields"]
+    assert seen["after_apply_box"] == pytest.approx([70, 30, 5], abs=1e-6)
+    assert seen["cad_modules"] == []
