@@ -22,12 +22,30 @@ def object_name(prompt: str) -> str:
     return (words[:NAME_CHARS].rstrip() + "…") if len(words) > NAME_CHARS else (words or "Part")
 
 
-def _import_glb(path: str) -> list[bpy.types.Object]:
-    """The glTF importer's objects, merged into one mesh object with its transform applied."""
+def _import_files(files: dict[str, str]) -> list[bpy.types.Object]:
+    """The part's objects: from the GLB, or from the STL (in mm, Z up) when Blender's glTF
+    importer fails (Debian's Blender 3.4 glTF importer breaks on its own numpy, for one)."""
     before = set(bpy.data.objects)
-    bpy.ops.import_scene.gltf(filepath=path, import_shading="NORMALS", merge_vertices=False)
-    new = [obj for obj in bpy.data.objects if obj not in before]
-    return new
+    try:
+        bpy.ops.import_scene.gltf(filepath=files["glb"], import_shading="NORMALS", merge_vertices=False)
+    except (RuntimeError, KeyError) as exc:
+        for obj in [o for o in bpy.data.objects if o not in before]:
+            bpy.data.objects.remove(obj, do_unlink=True)
+        if "stl" not in files:
+            raise RuntimeError(f"Blender's glTF importer failed: {last_line(exc)}") from None
+        print(f"Partsmith: the glTF importer failed ({last_line(exc)}); importing the STL instead")
+        if hasattr(bpy.ops.wm, "stl_import"):  # Blender 4.1+
+            bpy.ops.wm.stl_import(filepath=files["stl"], global_scale=0.001)
+        else:
+            bpy.ops.import_mesh.stl(filepath=files["stl"], global_scale=0.001)
+    return [obj for obj in bpy.data.objects if obj not in before]
+
+
+def last_line(exc: BaseException) -> str:
+    """An error's message without the traceback Blender puts into operator errors."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    meaningful = [line for line in lines if not line.startswith(("File ", "Traceback", "^", "Location:"))]
+    return (meaningful or lines or ["unknown error"])[-1][:300]
 
 
 def _one_mesh(objects: list[bpy.types.Object]) -> bpy.types.Mesh:
@@ -69,7 +87,7 @@ def _tag(obj: bpy.types.Object, entry: dict[str, Any]) -> None:
 
 def add_part(context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
     """A new object for a history entry (as `GET /v1/history/{id}` returns it)."""
-    mesh = _one_mesh(_import_glb(entry["files"]["glb"]))
+    mesh = _one_mesh(_import_files(entry["files"]))
     mesh.name = object_name(entry.get("prompt", ""))
     obj = bpy.data.objects.new(mesh.name, mesh)
     obj.matrix_world = Matrix.Translation(context.scene.cursor.location)
@@ -85,7 +103,7 @@ def add_part(context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Obj
 def replace_part(obj: bpy.types.Object, entry: dict[str, Any]) -> bpy.types.Object:
     """The same object, its mesh replaced by the entry's (a rerun with new parameters)."""
     old = obj.data
-    mesh = _one_mesh(_import_glb(entry["files"]["glb"]))
+    mesh = _one_mesh(_import_files(entry["files"]))
     mesh.name = old.name
     for material in old.materials:
         if material is not None and material.name not in mesh.materials:

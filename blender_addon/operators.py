@@ -70,7 +70,8 @@ class _JobOperator(bpy.types.Operator):
             fields.setdefault("model", prefs.model)
         try:
             client = engine.get(context)
-            client.connect()
+            health = client.connect()
+            _status(context).engine = f"running, {health.get('model') or 'loading the model'}"
             return client.submit(host="blender", **fields)
         except engine.EngineError as exc:
             self.report({"ERROR"}, str(exc))
@@ -94,8 +95,9 @@ class _JobOperator(bpy.types.Operator):
             entry = engine.get(context).entry(job["entry"]["id"])
             obj = self.place(context, entry)
         except (engine.EngineError, RuntimeError) as exc:
-            status.stage = f"failed: {exc}"[:200]
-            self.report({"ERROR"}, f"Partsmith: {exc}")
+            message = importer.last_line(exc)
+            status.stage = f"failed: {message}"[:200]
+            self.report({"ERROR"}, f"Partsmith: {message}")
             return {"CANCELLED"}
         _copy_out(context, entry)
         load_params(context)

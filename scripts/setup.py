@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "scripts" / "constraints.txt"
 LLAMA_VERSION = "0.3.36"
 TORCH_VERSION = "2.13.0"
-# Debian packages the test suite drives for real: FreeCAD and a virtual screen for its GUI.
-TEST_DEBIAN_PACKAGES = ["freecad", "xvfb", "xauth", "xdotool", "imagemagick"]
+# Debian packages the test suite drives for real: FreeCAD, Blender and a virtual screen for their GUIs.
+TEST_DEBIAN_PACKAGES = ["freecad", "blender", "xvfb", "xauth", "xdotool", "imagemagick"]
 # Blender's Python is separate from the engine's: the add-on's tests run in the bpy wheel, in an
 # environment of its own, with numpy below 2 as Blender 4.2 ships.
 BLENDER_PACKAGES = ["bpy==4.2.0", "numpy==1.26.4"]

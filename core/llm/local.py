@@ -8,6 +8,7 @@ shared prefix (the system prompt, the few-shot examples) costs nothing on the ne
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -32,7 +33,7 @@ def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None
         # llama-cpp-python defaults to half the cores for generation: one thread on a 2-core
         # machine, which halved the speed here.
         threads = os.cpu_count() or 1
-        return llama_cpp.Llama(
+        model = llama_cpp.Llama(
             model_path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers if offload else 0,
             flash_attn=offload, chat_format=chat_format, seed=seed, verbose=False,
             n_threads=threads, n_threads_batch=threads,
@@ -40,6 +41,21 @@ def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None
     except (ValueError, RuntimeError) as exc:
         raise ModelError(f"llama.cpp could not load {Path(path).name}: {exc}",
                          hint="the file may be incomplete: remove it and download it again") from None
+    _loaded.append(model)
+    return model
+
+
+@atexit.register
+def _unload() -> None:
+    """Free loaded models before the interpreter tears down the modules llama.cpp's own clean-up
+    needs (otherwise every exit prints an ignored TypeError from Llama.__del__)."""
+    for model in list(_loaded):
+        model.close()
+    _loaded.clear()
+    load_model.cache_clear()
+
+
+_loaded: list[Any] = []
 
 
 @lru_cache(maxsize=32)
