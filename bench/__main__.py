@@ -1,8 +1,8 @@
-"""Run every benchmark: `python -m bench` (or `make bench`)."""
+"""Run every benchmark: `python -m bench` (or `make bench`), then write the summary table."""
 
 from __future__ import annotations
 
-from bench import cadqueryeval, history, llm, pipeline, sandbox, service
+from bench import cadqueryeval, frontends, history, llm, pipeline, report, sandbox, service
 
 
 def main() -> None:
@@ -11,7 +11,9 @@ def main() -> None:
     pipeline.main()
     history.main([])
     service.main([])
+    frontends.main()
     cadqueryeval.main([])
+    report.main()
 
 
 if __name__ == "__main__":

@@ -360,6 +360,73 @@ def history_export(
     guarded(action)
 
 
+@app.command("eval")
+def evaluate(
+    tasks: Annotated[Path, typer.Argument(help="A CadQueryEval folder or a .jsonl file of tasks.")],
+    model: Annotated[str | None, typer.Option(help="Catalog id or .gguf path (default: auto).")] = None,
+    backend: Annotated[str | None, typer.Option(help="local or remote (default: the settings').")] = None,
+    attempts: Annotated[int | None, typer.Option(help="Attempts per task, repairs included.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Results folder (default: eval-results/NAME).")] = None,
+    oracle: Annotated[bool, typer.Option(
+        "--oracle", help="Run each task's reference_script instead of a model: checks the harness.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
+) -> None:
+    """Score generation on text-to-CAD tasks: valid solid, bounding box, volume, IoU, Chamfer.
+
+    Resumable: run it again with the same --out and finished tasks are skipped.
+    """
+
+    def action() -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from partsmith.config import get_settings
+        from partsmith.evaluate import report
+        from partsmith.evaluate.run import done_ids, evaluate
+        from partsmith.evaluate.tasks import load
+        from partsmith.pipeline import Generator
+        from partsmith.sandbox import SandboxPool
+
+        chosen = load(tasks)[:limit] if limit else load(tasks)
+        settings = get_settings()
+        if backend is not None:
+            if backend not in {"local", "remote"}:
+                raise InputError(f"--backend must be local or remote, not {backend!r}")
+            settings.llm.backend = backend  # type: ignore[assignment]
+        name = tasks.stem if tasks.is_file() else tasks.name
+        with SandboxPool() as pool:
+            generator = None
+            model_id = "reference scripts"
+            if not oracle:
+                from partsmith.llm.backends import open_backend
+
+                loaded = open_backend(settings.llm, model, notify=lambda note: errors.print(
+                    f"[yellow]note:[/] {note}", highlight=False))
+                generator = Generator(loaded, pool, max_attempts=attempts or settings.llm.max_attempts)
+                model_id = loaded.model_id
+            target = out or Path("eval-results") / f"{name}-{'oracle' if oracle else model_id}"
+            skipped = len(done_ids(target) & {t.id for t in chosen})
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn())
+            with Progress(*columns, console=errors) as progress:
+                bar = progress.add_task(f"{name}: {model_id}", total=len(chosen), completed=skipped)
+
+                def show(row: dict[str, Any]) -> None:
+                    iou = f"IoU {row['iou']:.3f}" if row.get("iou") is not None \
+                        else (row.get("error") or "")[:60]
+                    progress.console.print(f"{row['id']}: {'ok' if row['made'] else 'no part'} {iou}",
+                                           highlight=False)
+                    progress.advance(bar)
+
+                rows = evaluate(chosen, target, pool=pool, generator=generator, on_row=show)
+        summary = report.write(target, rows, {"mode": "oracle" if oracle else "model", "model": model_id,
+                                              "source": str(tasks)})
+        console.print(report.table(rows, summary).split("\n\n", 1)[0], highlight=False)
+        console.print(f"[dim]{target / 'results.md'}, {target / 'summary.json'}, {target / 'chart.png'}[/]",
+                      highlight=False)
+
+    guarded(action)
+
+
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (default: a free one).")] = 0,

@@ -1,0 +1,151 @@
+"""One table of every benchmark's headline figures, from the files in bench/results/, with the
+machine they ran on: bench/results/README.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.common import RESULTS
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _sandbox(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    simple = d["parts"]["simple"]
+    return [
+        (
+            "sandbox: a simple part, warm pool (p50 / p95)",
+            f"{simple['warm_p50_ms']:.0f} / {simple['warm_p95_ms']:.0f} ms",
+            f"{simple['speedup_p50']:.0f}x faster than a fresh interpreter ({simple['fresh_p50_ms']:.0f} ms)",
+        )
+    ]
+
+
+def _llm(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            f"tokens/s through the engine vs raw llama_cpp ({d['model']})",
+            f"{d['engine_tokens_per_s']:.1f} vs {d['raw_tokens_per_s']:.1f}",
+            f"ratio {d['ratio']:.3f} (>= 0.95)",
+        ),
+        (
+            "time to first token, second request sharing the prompt head",
+            f"{d['ttft_second_s']:.2f} s vs {d['ttft_first_s']:.2f} s",
+            f"{d['ttft_ratio']:.1%} (<= 10 %)",
+        ),
+    ]
+
+
+def _pipeline(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    runs = d["runs"][1:] or d["runs"]
+    model = sum(r["model_s"] for r in runs) / len(runs)
+    sandbox = sum(r["sandbox_ms"] for r in runs) / len(runs)
+    return [
+        (
+            f"prompt to part, by stage ({d['model']}, warm)",
+            f"model {model:.1f} s, sandbox {sandbox:.0f} ms",
+            f"model load {d['load_s']:.1f} s",
+        )
+    ]
+
+
+def _history(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    f = d["figures"]
+    return [
+        (
+            f"history at {f['entries']:,} entries: search top 5 / last / newest 50 (p95)",
+            f"{f['search_top5_ms']['p95']:.1f} / {f['last_ms']['p95']:.2f} / "
+            f"{f['newest50_ms']['p95']:.2f} ms",
+            f"targets 25 / 5 ms; add p50 {f['add_ms']['p50']:.0f} ms; {f['disk_mb']['total_mb']:.0f} MB",
+        )
+    ]
+
+
+def _service(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    f = d["figures"]
+    p95 = f["status_during_generation_ms"]["p95"]
+    return [
+        (
+            f"service: status call p95 during a generation ({f['model']})",
+            f"{p95:.1f} ms" if p95 is not None else "n/a",
+            f"{f['requests']} requests, 4 clients, "
+            f"5xx: {sum(v for k, v in f['statuses'].items() if int(k) >= 500)}, "
+            f"missing {len(f['missing'])}, duplicated {f['duplicates']}",
+        )
+    ]
+
+
+def _frontends(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, r in d["figures"].items():
+
+        def ms(value: float | None) -> str:
+            return f"{value:.0f} ms" if value is not None else "n/a"
+
+        rows.append(
+            (
+                f"front ends: {name} into Blender (GLB) / FreeCAD (STEP)",
+                f"{ms(r['blender_import_ms'])} / {ms(r['freecad_insert_ms'])}",
+                f"engine makes it in {ms(r['engine_make_ms'])}",
+            )
+        )
+    return rows
+
+
+def _eval(label: str) -> Callable[[dict[str, Any]], list[tuple[str, str, str]]]:
+    def rows(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+        s = d["summary"]
+        return [
+            (
+                f"{label} ({s['tasks']} tasks, {s['model']})",
+                f"valid {s['valid']:.2f}, bbox within 1 mm {s['bbox_within_1mm']:.2f}, "
+                f"IoU mean {s['iou_mean']:.3f}",
+                f"IoU >= 0.9: {s['iou_at_least_0_9']:.2f}; Chamfer median {s['chamfer_median_mm']} mm",
+            )
+        ]
+
+    return rows
+
+
+SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]]] = [
+    ("sandbox", _sandbox),
+    ("llm", _llm),
+    ("pipeline", _pipeline),
+    ("history", _history),
+    ("service", _service),
+    ("frontends", _frontends),
+    ("eval-oracle", _eval("evaluation harness, oracle")),
+    ("eval-cadqueryeval", _eval("CadQueryEval")),
+]
+
+
+def main() -> None:
+    lines = ["# Benchmarks", "", "| benchmark | figure | context |", "|---|---|---|"]
+    machine = None
+    for name, rows in SECTIONS:
+        data = _load(name)
+        if data is None:
+            lines.append(f"| {name} | not run | |")
+            continue
+        machine = machine or data.get("machine")
+        lines += [f"| {a} | {b} | {c} |" for a, b, c in rows(data)]
+    if machine:
+        lines += [
+            "",
+            f"Machine: {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}, "
+            f"{machine['system']}; figures from {machine['date']} and later.",
+        ]
+    lines += ["", "Each benchmark's own file in this folder has the details (`NAME.md`, `NAME.json`)."]
+    text = "\n".join(lines) + "\n"
+    Path(RESULTS / "README.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

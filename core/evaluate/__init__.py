@@ -1,0 +1,1 @@
+"""The evaluation harness: text-to-CAD tasks in, scores against reference parts out."""
