@@ -26,7 +26,8 @@ def _screenshots():  # type: ignore[no-untyped-def]
 def test_a_real_blender_window(tmp_path: Path, pool) -> None:  # type: ignore[no-untyped-def]
     if shutil.which("blender") is None or shutil.which("xvfb-run") is None:
         pytest.skip("Blender and xvfb are needed: run `python scripts/setup.py --tests` as root")
-    model = FailingOnImpossible(word_delay_s=0.15)  # slow enough that the window must keep running
+    # About 5 s of "model work": a blocking operator would freeze the window for all of it.
+    model = FailingOnImpossible(word_delay_s=0.25)
     running = start_service(tmp_path / "engine", pool, model)
     checks = tmp_path / "checks.json"
     try:
@@ -39,6 +40,7 @@ def test_a_real_blender_window(tmp_path: Path, pool) -> None:  # type: ignore[no
     [part] = seen["parts"]
     assert part["dimensions"] == pytest.approx([0.040, 0.030, 0.005], abs=1e-6)
     assert part["rotation"] == [0.0, 0.0, 0.0]
-    assert seen["ticks"] >= 5 and seen["longest_gap_s"] < 1.0  # Blender never froze
+    # Blender's event loop kept running (a loaded 2-core machine can delay one tick by a second).
+    assert seen["ticks"] >= 10 and seen["longest_gap_s"] < 2.0
     assert seen["after_undo"] == [] and seen["after_redo"] == [part["name"]]
     assert shot.stat().st_size > 50_000
