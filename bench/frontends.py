@@ -51,8 +51,10 @@ os._exit(0)
 
 
 def _result(output: str) -> list[float]:
-    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
-    return list(json.loads(line[7:]))
+    """The figures a program printed (FreeCAD's progress output shares the line, so search)."""
+    if "RESULT " not in output:
+        raise RuntimeError(f"no figures in the program's output: {output[-500:]}")
+    return list(json.loads(output.split("RESULT ", 1)[1].splitlines()[0]))
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """The service under load: four clients, 200 mixed requests over loopback, and the latency of
 status calls while a generation runs. Figures go to bench/results/service.*.
 
-`python -m bench.service` serves the real engine (the embedded model unless one is set) in this
-process; the tests run the same load against a scripted model.
+`python -m bench.service` starts the real engine (`partsmith serve`, the embedded model unless the
+settings choose another) as its own process, as a front end would; the tests run the same load
+against a scripted model.
 """
 
 from __future__ import annotations
@@ -88,6 +89,24 @@ def run_load(home: Path, base_entry: str, clients: int = 4, total: int = 200) ->
     return load
 
 
+def poll_during_generation(home: Path, generations: int = 3) -> list[float]:
+    """Status calls every 20 ms while a generation runs (only the ones that land mid-generation)."""
+    client = Client(home=home, timeout_s=120)
+    latencies = []
+    for number in range(generations):
+        job = client.submit("generate", prompt=PROMPTS[number % len(PROMPTS)])
+        while True:
+            began = time.perf_counter()
+            status = client.job(job["id"])
+            took = (time.perf_counter() - began) * 1000
+            if status["state"] in {"done", "failed", "cancelled"}:
+                break
+            if status["stage"] in {"generating", "repairing"}:
+                latencies.append(took)
+            time.sleep(0.02)
+    return latencies
+
+
 def check(load: Load, home: Path) -> dict[str, Any]:
     """What the load left: every job's entry once in the history, and nothing else."""
     client = Client(home=home)
@@ -101,30 +120,28 @@ def check(load: Load, home: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import sys
     import tempfile
-
-    from partsmith.config import Settings
-    from partsmith.service.server import Service
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch)
-        service = Service(settings=Settings(home=home))
-        thread = threading.Thread(target=service.run, daemon=True)
-        thread.start()
-        service.engine.warm()
-        client = Client(home=home, timeout_s=120)
-        client.connect()
-        base = client.wait(client.submit("generate", prompt=PROMPTS[0])["id"])["entry"]["id"]
-        began = time.perf_counter()
-        load = run_load(home, base, total=args.requests)
-        seconds = time.perf_counter() - began
-        result = check(load, home)
-        model = client.health()["model"]
-        service.stop()
-        thread.join(timeout=30)
+        client = Client(home=home, start_command=f"{sys.executable} -m partsmith.cli serve", timeout_s=120)
+        client.connect(wait_s=300)
+        try:
+            base = client.wait(client.submit("generate", prompt=PROMPTS[0])["id"])["entry"]["id"]
+            began = time.perf_counter()
+            load = run_load(home, base, total=args.requests)
+            seconds = time.perf_counter() - began
+            result = check(load, home)
+            load.status_ms += poll_during_generation(home)
+            model = client.health()["model"]
+        finally:
+            if client.started is not None:
+                client.started.terminate()
+                client.started.wait(timeout=60)
     figures = {
         "model": model, "requests": load.requests, "seconds": round(seconds, 1),
         "statuses": dict(load.statuses), "status_during_generation_ms": {

@@ -113,7 +113,7 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
         return job
 
     @app.get("/v1/health")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "pid": os.getpid(),
                 "model": engine.loaded_model(), "jobs": sum(1 for j in jobs.all() if not j.over)}
 
@@ -122,15 +122,15 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
         return view(jobs.submit(request.kind, request.model_dump()))
 
     @app.get("/v1/jobs")
-    def list_jobs() -> list[JobView]:
+    async def list_jobs() -> list[JobView]:
         return [view(job) for job in jobs.all()]
 
     @app.get("/v1/jobs/{job_id}")
-    def get_job(job_id: Id) -> JobView:
+    async def get_job(job_id: Id) -> JobView:
         return view(find(job_id))
 
     @app.post("/v1/jobs/{job_id}/cancel")
-    def cancel_job(job_id: Id) -> JobView:
+    async def cancel_job(job_id: Id) -> JobView:
         job = find(job_id)
         jobs.cancel(job)
         return view(job)

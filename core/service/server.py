@@ -11,6 +11,7 @@ import os
 import secrets
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -68,6 +69,9 @@ class Service:
                          daemon=True).start()
 
     def run(self) -> None:
+        # Status calls must not wait behind the model thread's Python work for the default 5 ms
+        # per turn of the interpreter lock.
+        sys.setswitchinterval(0.001)
         if threading.current_thread() is threading.main_thread():
             # uvicorn re-raises the signal that stopped it once it is done: make SIGTERM an exit
             # that runs the clean-up below (the default action would end the process first).
