@@ -62,8 +62,8 @@ def main() -> None:
     blender_python = ROOT / ".venv-blender" / "bin" / "python"
     with tempfile.TemporaryDirectory() as scratch, SandboxPool() as pool:
         folder = Path(scratch)
-        (folder / "blender.py").write_text(BLENDER)
-        (folder / "freecad.py").write_text(FREECAD)
+        (folder / "time_blender_import.py").write_text(BLENDER)
+        (folder / "time_freecad_insert.py").write_text(FREECAD)
         pool.warm()
         for name, script in PARTS.items():
             pool.run(script)
@@ -73,14 +73,15 @@ def main() -> None:
             row: dict[str, float | None] = {"engine_make_ms": engine_ms, "blender_import_ms": None,
                                             "freecad_insert_ms": None}
             if blender_python.exists():
-                out = subprocess.run([str(blender_python), str(folder / "blender.py"), str(files["glb"])],
+                command = [str(blender_python), str(folder / "time_blender_import.py"), str(files["glb"])]
+                out = subprocess.run(command,
                                      capture_output=True, text=True, timeout=300,
                                      env={**os.environ, "HOME": scratch})
                 row["blender_import_ms"] = statistics.median(_result(out.stdout))
             if shutil.which("freecadcmd"):
                 env = {**os.environ, "STEP": str(files["step"]), "HOME": scratch}
-                out = subprocess.run(["freecadcmd", str(folder / "freecad.py")], capture_output=True,
-                                     text=True, timeout=300, env=env)
+                command = ["freecadcmd", str(folder / "time_freecad_insert.py")]
+                out = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
                 row["freecad_insert_ms"] = statistics.median(_result(out.stdout))
             figures[name] = row
 
