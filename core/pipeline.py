@@ -40,6 +40,7 @@ class Progress:
     tokens: int = 0
     tokens_per_second: float = 0.0
     message: str = ""
+    fraction: float | None = None  # how far along, when the stage knows (a download does)
 
 
 @dataclass

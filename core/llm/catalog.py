@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -77,8 +78,23 @@ def local_path(info: ModelInfo) -> Path | None:
     return None
 
 
-def pull(info: ModelInfo) -> Path:
-    """Download a catalog model (progress bar, resume and HF_TOKEN are huggingface_hub's)."""
+def _progress_bar(report: Callable[[int, int], None]) -> type:
+    """huggingface_hub's progress bar, also telling `report` (bytes done, bytes in all)."""
+    from tqdm.auto import tqdm
+
+    class Reporting(tqdm):  # type: ignore[misc]
+        def update(self, n: float | None = 1) -> bool | None:
+            shown: bool | None = super().update(n)
+            if self.total:
+                report(int(self.n), int(self.total))
+            return shown
+
+    return Reporting
+
+
+def pull(info: ModelInfo, on_progress: Callable[[int, int], None] | None = None) -> Path:
+    """Download a catalog model (progress bar, resume and HF_TOKEN are huggingface_hub's);
+    `on_progress(done, total)` hears the bytes as they arrive."""
     if info.package:
         path = local_path(info)
         assert path is not None
@@ -96,7 +112,9 @@ def pull(info: ModelInfo) -> Path:
     paths = []
     for index, name in enumerate(info.files):
         try:
-            path = Path(hf_hub_download(info.repo, name))
+            extra: dict[str, Any] = {"tqdm_class": _progress_bar(on_progress)} if on_progress else {}
+            # HF_ENDPOINT (a mirror) is read on every pull, not only when huggingface_hub loads.
+            path = Path(hf_hub_download(info.repo, name, endpoint=os.environ.get("HF_ENDPOINT"), **extra))
         except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
             raise ModelError(
                 f"downloading {info.repo}/{name} failed: {exc}",

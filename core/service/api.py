@@ -231,8 +231,13 @@ def _pull(job: Job, report: Any) -> dict[str, Any]:
     from partsmith.llm import catalog
 
     info = catalog.get(job.request["model"])
-    report(Progress("downloading", message=info.id))
-    return {"model": info.id, "path": str(catalog.pull(info))}
+    report(Progress("downloading", message=info.id, fraction=0.0))
+
+    def bytes_done(done: int, total: int) -> None:
+        report(Progress("downloading", message=f"{done / 1e6:.0f} of {total / 1e6:.0f} MB",
+                        fraction=done / total if total else None))
+
+    return {"model": info.id, "path": str(catalog.pull(info, bytes_done))}
 
 
 def guarded_app(engine: Engine, jobs: Jobs, token: str) -> Guard:

@@ -168,6 +168,8 @@ class Jobs:
 
 
 def _fraction(progress: Progress) -> float:
+    if progress.fraction is not None:
+        return round(min(max(progress.fraction, 0.0), 1.0), 3)
     base = STAGE_PROGRESS.get(progress.stage, 0.0)
     if progress.stage in {"generating", "repairing"} and progress.tokens:
         return round(min(base + 0.3, base + 0.3 * progress.tokens / 400), 3)
