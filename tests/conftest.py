@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.config import get_settings
+from partsmith.config import ExportSettings, SandboxSettings, get_settings
+from partsmith.sandbox import SandboxPool
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +22,15 @@ def partsmith_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxPool]:
+    """A warm sandbox pool for a test module (starting one takes a few seconds)."""
+    with SandboxPool(SandboxSettings(workers=1, timeout_s=30), ExportSettings(),
+                     jobs_dir=tmp_path_factory.mktemp("jobs")) as warm:
+        warm.warm()
+        yield warm
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -4,23 +4,11 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from partsmith.config import ExportSettings, SandboxSettings
-from partsmith.sandbox import SandboxPool
-
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxPool]:
-    with SandboxPool(SandboxSettings(workers=1, timeout_s=30), ExportSettings(),
-                     jobs_dir=tmp_path_factory.mktemp("jobs")) as warm:
-        warm.warm()
-        yield warm
 
 
 @pytest.fixture(scope="module")
