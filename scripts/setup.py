@@ -209,8 +209,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", action="store_true", help="also install test tools and packages")
     args = parser.parse_args()
-    if sys.version_info < (3, 10):  # noqa: UP036 - this script runs on whatever python3 is
-        say(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}")
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on whatever python3 is
+        say(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
         return 1
     if args.tests:
         ensure_debian_packages(TEST_DEBIAN_PACKAGES)

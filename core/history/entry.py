@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ class Entry:
 
     @property
     def when(self) -> str:
-        return datetime.fromtimestamp(self.created, timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+        return datetime.fromtimestamp(self.created, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
@@ -74,7 +74,7 @@ class Entry:
 
 def new_id(now: float) -> str:
     """Sortable by time and readable: 20261121-101502-3fa9c1."""
-    stamp = datetime.fromtimestamp(now, timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d-%H%M%S")
     return f"{stamp}-{secrets.token_hex(3)}"
 
 

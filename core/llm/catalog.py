@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from partsmith.errors import ModelError
 
