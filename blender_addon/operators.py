@@ -57,11 +57,17 @@ class _JobOperator(bpy.types.Operator):
         return importer.add_part(context, entry)
 
     @classmethod
-    def busy(cls, context: bpy.types.Context) -> bool:
-        if _status(context).job_id:
-            cls.poll_message_set("a part is being made: wait for it, or press Cancel")
-            return True
-        return False
+    def missing(cls, context: bpy.types.Context) -> str | None:
+        """What this button still needs, in words; None when it can run."""
+        return None
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        reason = "a part is being made: wait for it, or press Cancel" if _status(context).job_id \
+            else cls.missing(context)
+        if reason:
+            cls.poll_message_set(reason)
+        return reason is None
 
     def _submit(self, context: bpy.types.Context) -> dict[str, Any] | None:
         fields = self.request(context)
@@ -172,13 +178,8 @@ class PARTSMITH_OT_generate(_JobOperator):
     bl_label = "Generate"
 
     @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if cls.busy(context):
-            return False
-        if not context.scene.partsmith_prompt.strip():
-            cls.poll_message_set("type a prompt first, with the sizes in mm")
-            return False
-        return True
+    def missing(cls, context: bpy.types.Context) -> str | None:
+        return None if context.scene.partsmith_prompt.strip() else "type a prompt first, with the sizes in mm"
 
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
         return {"kind": "generate", "prompt": context.scene.partsmith_prompt}
@@ -191,13 +192,10 @@ class PARTSMITH_OT_like(_JobOperator):
     bl_label = "Like"
 
     @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if cls.busy(context):
-            return False
-        if not context.scene.partsmith_prompt.strip():
-            cls.poll_message_set("type the change first, e.g. 'but 60 mm long'")
-            return False
-        return True
+    def missing(cls, context: bpy.types.Context) -> str | None:
+        if context.scene.partsmith_prompt.strip():
+            return None
+        return "type the change first, e.g. 'but 60 mm long'"
 
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
         part = _selected_part(context)
@@ -212,13 +210,10 @@ class PARTSMITH_OT_again(_JobOperator):
     bl_label = "Again"
 
     @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if cls.busy(context):
-            return False
+    def missing(cls, context: bpy.types.Context) -> str | None:
         if _selected_part(context) is None and not context.scene.partsmith_prompt.strip():
-            cls.poll_message_set("select a Partsmith part or type a prompt")
-            return False
-        return True
+            return "select a Partsmith part or type a prompt"
+        return None
 
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
         part = _selected_part(context)
@@ -233,13 +228,8 @@ class PARTSMITH_OT_apply(_JobOperator):
     bl_label = "Apply"
 
     @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if cls.busy(context):
-            return False
-        if _selected_part(context) is None:
-            cls.poll_message_set("select a part made by Partsmith")
-            return False
-        return True
+    def missing(cls, context: bpy.types.Context) -> str | None:
+        return "select a part made by Partsmith" if _selected_part(context) is None else None
 
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
         part = _selected_part(context)
@@ -258,6 +248,10 @@ class PARTSMITH_OT_import_entry(_JobOperator):
     bl_idname = "partsmith.import_entry"
     bl_label = "Import"
     entry_id: bpy.props.StringProperty()  # type: ignore[valid-type]
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return True  # importing an earlier part needs no engine job, so it never waits for one
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         job = {"state": "done", "entry": {"id": self.entry_id}}

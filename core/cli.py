@@ -248,8 +248,7 @@ def _history() -> Any:
     from partsmith.config import get_settings
     from partsmith.history import History
 
-    settings = get_settings()
-    return History(settings.history_dir, settings.history.chroma_url)
+    return History.from_settings(get_settings())
 
 
 @history_app.command("list")
@@ -265,9 +264,9 @@ def history_list(
         for column in ("id", "when", "status", "host"):
             table.add_column(column, no_wrap=True)
         table.add_column("prompt")
-        for row in history.newest(limit, status="failed" if failed else None):
-            from datetime import datetime
+        from datetime import datetime
 
+        for row in history.newest(limit, status="failed" if failed else None):
             when = datetime.fromtimestamp(row.created).strftime("%Y-%m-%d %H:%M")
             table.add_row(row.id, when, row.status, row.host, row.prompt[:70])
         console.print(table)

@@ -69,7 +69,7 @@ class Engine:
     def history(self) -> History:
         with self._lock:
             if self._history is None:
-                self._history = History(self.settings.history_dir, self.settings.history.chroma_url)
+                self._history = History.from_settings(self.settings)
             return self._history
 
     @property

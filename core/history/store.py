@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from partsmith.config import Settings
 from partsmith.embed import Vectors, get_embedder
 from partsmith.errors import InputError, StorageError
 from partsmith.history.catalog import Catalog, Row
@@ -32,6 +33,11 @@ LIKE_DISTANCE = 0.62
 
 
 class History:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> History:
+        """The history in the data folder, indexed locally or on the team's Chroma server."""
+        return cls(settings.history_dir, settings.history.chroma_url)
+
     def __init__(self, folder: Path, chroma_url: str | None = None) -> None:
         self.folder = folder
         try:

@@ -41,7 +41,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class PartsmithPart:
+class _Stateless:
+    """FreeCAD saves a proxy's state in the document; these proxies keep all of theirs in
+    properties, so there is nothing to save (dumps / loads from 0.21, the dunders before)."""
+
+    def dumps(self) -> None:
+        return None
+
+    def loads(self, state: Any) -> None:
+        return None
+
+    __getstate__ = dumps
+
+    def __setstate__(self, state: Any) -> None:
+        return None
+
+
+class PartsmithPart(_Stateless):
     """The proxy of a Partsmith part (kept small: FreeCAD saves it in the document)."""
 
     def __init__(self, obj: Any, entry: dict[str, Any]) -> None:
@@ -94,19 +110,8 @@ class PartsmithPart:
     def onDocumentRestored(self, obj: Any) -> None:
         obj.Proxy = self
 
-    def dumps(self) -> None:
-        return None
 
-    def loads(self, state: Any) -> None:
-        return None
-
-    __getstate__ = dumps
-
-    def __setstate__(self, state: Any) -> None:
-        return None
-
-
-class ViewProviderPartsmith:
+class ViewProviderPartsmith(_Stateless):
     def __init__(self, vobj: Any) -> None:
         vobj.Proxy = self
 
@@ -117,17 +122,6 @@ class ViewProviderPartsmith:
 
     def attach(self, vobj: Any) -> None:
         self.Object = vobj.Object
-
-    def dumps(self) -> None:
-        return None
-
-    def loads(self, state: Any) -> None:
-        return None
-
-    __getstate__ = dumps
-
-    def __setstate__(self, state: Any) -> None:
-        return None
 
 
 def label_for(prompt: str, limit: int = 60) -> str:
