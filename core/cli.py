@@ -72,6 +72,8 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 def print_part(meta: dict[str, Any]) -> None:
     size = meta.get("size") or [0, 0, 0]
     table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # a path wraps whole rather than losing its end to "…"
     table.add_row("size", " x ".join(f"{v:.4g}" for v in size) + " mm")
     table.add_row("volume", f"{meta.get('volume', 0):.6g} mm³")
     for name, value in (meta.get("parameters") or {}).items():
@@ -151,7 +153,7 @@ def generate(
         finally:
             status.stop()
             engine.close()
-        print_entry(engine, entry)
+        print_entry(engine, entry, out)
 
     guarded(action)
 
@@ -173,17 +175,19 @@ def rerun(
             entry = engine.rerun(entry_id, parse_params(param or []), out_dir=out)
         finally:
             engine.close()
-        print_entry(engine, entry)
+        print_entry(engine, entry, out)
 
     guarded(action)
 
 
-def print_entry(engine: Any, entry: Any) -> None:
-    """An entry as the user wants it after a generation: what, where, and any warnings."""
+def print_entry(engine: Any, entry: Any, out: Path | None = None) -> None:
+    """An entry as the user wants it after a generation: what, where (the --out folder when one
+    was given, else the history's copy), and any warnings."""
     how = f"{entry.model}, {entry.route} route" if entry.model else f"{entry.route}, no model"
     tries = f", {len(entry.attempts)} attempt(s)" if entry.attempts else ""
     console.print(f"[bold]{entry.prompt}[/]  [dim]({how}{tries})[/]", highlight=False)
-    artifacts = {fmt: str(engine.history.path(entry, fmt)) for fmt in entry.artifacts}
+    artifacts = {fmt: str(out / name) if out else str(engine.history.path(entry, fmt))
+                 for fmt, name in entry.artifacts.items()}
     print_part({"size": entry.size, "volume": entry.volume, "parameters": entry.parameters,
                 "artifacts": artifacts, "warnings": entry.warnings})
     console.print(f"[dim]history id {entry.id}[/]", highlight=False)
