@@ -1,6 +1,6 @@
 """Build the installable front-end packages into dist/: the Blender extension and FreeCAD workbench zips.
 
-Each front end gets a copy of the engine's standard-library client (`core/client.py`), so it
+Each front end gets a copy of the engine's standard-library client (`core/partsmith/client.py`), so it
 needs nothing from the engine's environment. Run: `python build_addon.py` (or `make addons`).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 FRONT_ENDS = {"blender": ROOT / "blender_addon", "freecad": ROOT / "freecad_workbench"}
-CLIENT = ROOT / "core" / "client.py"
+CLIENT = ROOT / "core" / "partsmith" / "client.py"
 SKIP = {"__pycache__", ".pytest_cache"}
 
 

@@ -14,7 +14,7 @@ import llama_cpp
 
 from bench.common import write
 from partsmith import structured
-from partsmith.llm import catalog
+from partsmith.llm import model_catalog
 from partsmith.llm.base import Request
 from partsmith.llm.local import LlamaCppBackend
 
@@ -42,7 +42,7 @@ def engine_rate(backend: LlamaCppBackend) -> float:
 
 
 def main() -> None:
-    selection = catalog.choose("auto")
+    selection = model_catalog.choose("auto")
     info = selection.info
     backend = LlamaCppBackend(selection.path, model_id=info.id, writes_code=info.writes_code,
                               chat_format=info.chat_format)

@@ -22,7 +22,7 @@ bl_info = {
 if "bpy" in locals():  # Reload Scripts: pick up edits to the submodules too
     import importlib
 
-    importlib.reload(engine)  # noqa: F821
+    importlib.reload(connection)  # noqa: F821
     importlib.reload(importer)  # noqa: F821
     importlib.reload(operators)  # noqa: F821
     importlib.reload(panel)  # noqa: F821
@@ -30,7 +30,7 @@ if "bpy" in locals():  # Reload Scripts: pick up edits to the submodules too
 
 import bpy  # noqa: E402, F401 (the reload check above looks for it)
 
-from . import engine, importer, operators, panel, preferences  # noqa: E402, F401
+from . import connection, importer, operators, panel, preferences  # noqa: E402, F401
 
 _MODULES = (preferences, operators, panel)
 
@@ -43,4 +43,4 @@ def register() -> None:
 def unregister() -> None:
     for module in reversed(_MODULES):
         module.unregister()
-    engine.forget()
+    connection.forget()

@@ -13,7 +13,7 @@ from typing import Any
 
 import bpy
 
-from . import engine, importer, preferences
+from . import connection, importer, preferences
 
 POLL_S = 0.1
 FINISHED = ("done", "failed", "cancelled")
@@ -75,7 +75,7 @@ class _JobOperator(bpy.types.Operator):
         if prefs.model and fields.get("kind") in {"generate", "like", "again"}:
             fields.setdefault("model", prefs.model)
         try:
-            client = engine.get(context)
+            client = connection.get(context)
             health = client.connect()
             _status(context).engine = f"running, {health.get('model') or 'loading the model'}"
             return client.submit(host="blender", **fields)
@@ -98,7 +98,7 @@ class _JobOperator(bpy.types.Operator):
             self.report({"ERROR"}, f"Partsmith: {message}{hint}")
             return {"CANCELLED"}
         try:
-            entry = engine.get(context).entry(job["entry"]["id"])
+            entry = connection.get(context).entry(job["entry"]["id"])
             obj = self.place(context, entry)
         except (engine.EngineError, RuntimeError) as exc:
             message = importer.last_line(exc)
@@ -122,7 +122,7 @@ class _JobOperator(bpy.types.Operator):
             return {"CANCELLED"}
         _status(context).job_id = job["id"]
         try:
-            job = engine.get(context).wait(job["id"], poll_s=POLL_S)
+            job = connection.get(context).wait(job["id"], poll_s=POLL_S)
         except engine.EngineError as exc:
             _status(context).job_id = ""
             self.report({"ERROR"}, str(exc))
@@ -148,11 +148,11 @@ class _JobOperator(bpy.types.Operator):
         if event.type == "ESC" or status.cancel_requested:
             status.cancel_requested = False
             with contextlib.suppress(engine.EngineError):
-                engine.get(context).cancel(self._job)
+                connection.get(context).cancel(self._job)
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         try:
-            job = engine.get(context).job(self._job)
+            job = connection.get(context).job(self._job)
         except engine.EngineError as exc:
             self._stop(context)
             status.job_id = ""
@@ -278,7 +278,7 @@ class PARTSMITH_OT_cancel(bpy.types.Operator):
         status = _status(context)
         status.cancel_requested = True
         try:
-            engine.get(context).cancel(status.job_id)
+            connection.get(context).cancel(status.job_id)
         except engine.EngineError as exc:
             self.report({"ERROR"}, str(exc))
         return {"FINISHED"}
@@ -294,7 +294,7 @@ class PARTSMITH_OT_start_engine(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            health = engine.get(context).connect()
+            health = connection.get(context).connect()
         except engine.EngineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -304,7 +304,7 @@ class PARTSMITH_OT_start_engine(bpy.types.Operator):
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
         if bpy.app.background:
             return self.execute(context)
-        client = engine.get(context)
+        client = connection.get(context)
         if not client.find():
             try:
                 client.start()
@@ -320,10 +320,10 @@ class PARTSMITH_OT_start_engine(bpy.types.Operator):
     def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
-        client = engine.get(context)
+        client = connection.get(context)
         if client.find():
             context.window_manager.event_timer_remove(self._timer)
-            _status(context).engine = engine.state()
+            _status(context).engine = connection.state()
             refresh_history(context)
             return {"FINISHED"}
         if time.monotonic() > self._deadline or (client.started and client.started.poll() is not None):
@@ -354,7 +354,7 @@ def refresh_history(context: bpy.types.Context, strict: bool = False) -> None:
     from . import panel
 
     status = _status(context)
-    client = engine.get(context)
+    client = connection.get(context)
     try:
         if client.info is None and not client.find():
             raise engine.EngineError("the Partsmith engine is not running", hint="press Start engine")

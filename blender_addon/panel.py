@@ -9,7 +9,7 @@ from typing import Any
 import bpy
 import bpy.utils.previews
 
-from . import engine, importer, operators
+from . import connection, importer, operators
 
 _previews: Any = None
 _thumbs_dir = Path(tempfile.gettempdir()) / "partsmith-blender-thumbnails"

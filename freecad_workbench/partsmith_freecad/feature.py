@@ -10,7 +10,7 @@ from typing import Any
 import FreeCAD as App
 import Part
 
-from . import engine
+from . import connection
 
 GROUP = "Parameters"
 META = "Partsmith"
@@ -97,14 +97,14 @@ class PartsmithPart(_Stateless):
             return  # nothing changed: keep the shape
         changed = {k: v for k, v in wanted.items() if json.loads(obj.Applied or "{}").get(k) != v}
         try:
-            client = engine.connected()
+            client = connection.connected()
             submitted = client.submit("rerun", entry_id=obj.EntryId, params=changed, host="freecad")
             job = client.wait(submitted["id"], poll_s=0.05, timeout_s=300)
             if job["state"] != "done":
                 raise engine.EngineError((job.get("error") or {}).get("message") or job["state"])
             self.load(obj, client.entry(job["entry"]["id"]))
         except (engine.EngineError, ValueError, OSError) as exc:
-            engine.report(f"{obj.Label}: cannot rebuild with {changed}: {exc}")
+            connection.report(f"{obj.Label}: cannot rebuild with {changed}: {exc}")
             raise RuntimeError(f"Partsmith: {exc}") from None
 
     def onDocumentRestored(self, obj: Any) -> None:

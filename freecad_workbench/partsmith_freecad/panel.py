@@ -11,7 +11,7 @@ from typing import Any
 import FreeCAD as App
 import FreeCADGui as Gui
 
-from . import engine, feature
+from . import connection, feature
 
 try:  # FreeCAD's PySide shim: PySide2 in 0.20, PySide6 later
     from PySide import QtCore, QtGui, QtWidgets
@@ -94,7 +94,7 @@ class JobPanel:
         if self.mode == "like":
             fields["like"] = self.like.EntryId if self.like is not None else "last"
         try:
-            client = engine.get()
+            client = connection.get()
             if not client.find():
                 self.status.setText("starting the engine...")
                 QtWidgets.QApplication.processEvents()
@@ -114,7 +114,7 @@ class JobPanel:
         if self.job_id is None:
             return
         try:
-            job = engine.get().job(self.job_id)
+            job = connection.get().job(self.job_id)
         except engine.EngineError as exc:
             self.finish()
             self.show_error(str(exc))
@@ -141,7 +141,7 @@ class JobPanel:
             self.show_error(f"{error.get('message', 'the engine failed')}{hint}")
             return
         try:
-            entry = engine.get().entry(job["entry"]["id"])
+            entry = connection.get().entry(job["entry"]["id"])
             doc = App.ActiveDocument or App.newDocument()
             self.inserted = feature.insert(doc, entry)
         except (engine.EngineError, ValueError, OSError, RuntimeError) as exc:
@@ -160,7 +160,7 @@ class JobPanel:
     def cancel(self) -> None:
         if self.job_id is not None:
             try:
-                engine.get().cancel(self.job_id)
+                connection.get().cancel(self.job_id)
             except engine.EngineError as exc:
                 self.show_error(str(exc))
 
@@ -173,7 +173,7 @@ class JobPanel:
     def show_error(self, message: str) -> None:
         self.status.setText(f"failed: {message}")
         self.status.setStyleSheet("color: #c0392b;")
-        engine.report(message)
+        connection.report(message)
 
 
 class HistoryPanel:
@@ -208,7 +208,7 @@ class HistoryPanel:
     def refresh(self) -> None:
         self.list.clear()
         try:
-            client = engine.connected()
+            client = connection.connected()
             query = self.search.text().strip()
             rows = client.search(query, 20) if query else client.history(40)
             for row in rows:
@@ -221,7 +221,7 @@ class HistoryPanel:
             self.status.setText(f"{len(rows)} parts")
         except engine.EngineError as exc:
             self.status.setText(f"failed: {exc}")
-            engine.report(str(exc))
+            connection.report(str(exc))
 
     def insert(self) -> None:
         item = self.list.currentItem()
@@ -229,11 +229,11 @@ class HistoryPanel:
             self.status.setText("choose a part first")
             return
         try:
-            entry = engine.get().entry(item.data(QtCore.Qt.UserRole))
+            entry = connection.get().entry(item.data(QtCore.Qt.UserRole))
             feature.insert(App.ActiveDocument or App.newDocument(), entry)
         except (engine.EngineError, ValueError, OSError) as exc:
             self.status.setText(f"failed: {exc}")
-            engine.report(str(exc))
+            connection.report(str(exc))
 
 
 class ParametersPanel:
@@ -284,7 +284,7 @@ class ParametersPanel:
         except (ValueError, RuntimeError) as exc:
             doc.abortTransaction()
             self.status.setText(f"failed: {exc}")
-            engine.report(str(exc))
+            connection.report(str(exc))
             return False
         doc.commitTransaction()
         self.status.setText("applied")

@@ -8,7 +8,7 @@ import huggingface_hub.constants
 import pytest
 
 from partsmith.errors import ModelError
-from partsmith.llm import catalog
+from partsmith.llm import model_catalog
 
 
 @pytest.fixture
@@ -32,41 +32,41 @@ def fake_download(cache: Path, repo: str, filename: str) -> Path:
 
 
 def test_catalog_lists_the_required_models() -> None:
-    models = catalog.catalog()
+    models = model_catalog.catalog()
     for size in ("1_5b", "3b", "7b", "14b", "32b"):
         info = models[f"qwen2_5-coder-{size}"]
         assert info.repo and info.files[0].endswith("Q4_K_M.gguf") and info.writes_code
-    embedded = models[catalog.EMBEDDED]
+    embedded = models[model_catalog.EMBEDDED]
     assert embedded.embedded and not embedded.writes_code and embedded.chat_format == "gemma"
 
 
 def test_nothing_downloaded_falls_back_to_the_embedded_model_with_a_note(hub_cache: Path) -> None:
-    selection = catalog.choose("auto")
-    assert selection.info.id == catalog.EMBEDDED
+    selection = model_catalog.choose("auto")
+    assert selection.info.id == model_catalog.EMBEDDED
     assert selection.path.exists()
     assert selection.note is not None and "partsmith models pull qwen2_5-coder" in selection.note
 
 
 def test_a_downloaded_model_that_fits_is_preferred(hub_cache: Path) -> None:
-    info = catalog.get("qwen2_5-coder-1_5b")
+    info = model_catalog.get("qwen2_5-coder-1_5b")
     path = fake_download(hub_cache, info.repo or "", info.files[0])
-    selection = catalog.choose("auto")
+    selection = model_catalog.choose("auto")
     assert selection.info.id == "qwen2_5-coder-1_5b"
     assert selection.path == path and selection.note is None
 
 
 def test_asking_for_a_model_that_is_not_downloaded(hub_cache: Path) -> None:
     with pytest.raises(ModelError, match="partsmith models pull qwen2_5-coder-7b"):
-        catalog.choose("qwen2_5-coder-7b")
+        model_catalog.choose("qwen2_5-coder-7b")
     with pytest.raises(ModelError, match="no model 'nope'"):
-        catalog.choose("nope")
+        model_catalog.choose("nope")
 
 
 def test_checksum_mismatch_removes_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "model.gguf"
     bad.write_bytes(b"not the model")
     with pytest.raises(ModelError, match="corrupt"):
-        catalog.verify(bad, "0" * 64)
+        model_catalog.verify(bad, "0" * 64)
     assert not bad.exists()
 
 
@@ -74,4 +74,4 @@ def test_pull_without_network_is_a_clear_error(hub_cache: Path, monkeypatch: pyt
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(ModelError, match=r"downloading bartowski/Qwen2\.5-Coder-1\.5B"):
-        catalog.pull(catalog.get("qwen2_5-coder-1_5b"))
+        model_catalog.pull(model_catalog.get("qwen2_5-coder-1_5b"))

@@ -16,7 +16,7 @@ import huggingface_hub.constants
 import pytest
 
 from partsmith.errors import ModelError
-from partsmith.llm import catalog
+from partsmith.llm import model_catalog
 
 # More than huggingface_hub's 10 MB download chunk, so a cut half way leaves whole chunks to keep.
 PAYLOAD = os.urandom(24 * 1024 * 1024 + 17)
@@ -82,8 +82,8 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server.shutdown()
 
 
-def _info(sha: str) -> catalog.ModelInfo:
-    return catalog.ModelInfo(id="tiny", name="Tiny", size_gb=0.03, n_ctx=512, vram_gb=0, ram_gb=0,
+def _info(sha: str) -> model_catalog.ModelInfo:
+    return model_catalog.ModelInfo(id="tiny", name="Tiny", size_gb=0.03, n_ctx=512, vram_gb=0, ram_gb=0,
                              licence="test", writes_code=False, quality=0, good_for="tests",
                              repo="partsmith-test/tiny-GGUF", files=("tiny.gguf",), sha256=(sha,))
 
@@ -92,15 +92,15 @@ def test_download_with_progress_and_resume(hub: str) -> None:
     seen: list[tuple[int, int]] = []
     info = _info(hashlib.sha256(PAYLOAD).hexdigest())
     # The server cuts the first transfer half way; the download picks up where it stopped.
-    path = catalog.pull(info, lambda done, total: seen.append((done, total)))
+    path = model_catalog.pull(info, lambda done, total: seen.append((done, total)))
     assert path.read_bytes() == PAYLOAD
     [asked] = FakeHub.ranges
     assert int(asked.split("=")[1].rstrip("-")) >= 10 * 1024 * 1024  # resumed, not restarted
     assert seen[-1] == (len(PAYLOAD), len(PAYLOAD)) and all(b == len(PAYLOAD) for _, b in seen)
-    assert catalog.local_path(info) == path
+    assert model_catalog.local_path(info) == path
 
 
 def test_a_corrupt_download_is_removed(hub: str) -> None:
     FakeHub.cuts_left = 0
     with pytest.raises(ModelError, match="checksum does not match"):
-        catalog.pull(_info("0" * 64))
+        model_catalog.pull(_info("0" * 64))

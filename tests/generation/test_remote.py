@@ -18,7 +18,7 @@ import pytest
 from partsmith import structured
 from partsmith.config import LLMSettings
 from partsmith.errors import ConfigError, ModelError
-from partsmith.llm import catalog
+from partsmith.llm import model_catalog
 from partsmith.llm.backends import open_backend
 from partsmith.llm.base import Request
 from partsmith.llm.remote import RemoteBackend
@@ -34,7 +34,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    model = catalog.local_path(catalog.get(catalog.EMBEDDED))
+    model = model_catalog.local_path(model_catalog.get(model_catalog.EMBEDDED))
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("w") as out:

@@ -11,7 +11,7 @@ import pytest
 
 from partsmith.errors import InputError
 from partsmith.history import History
-from partsmith.history.catalog import FILE
+from partsmith.history.timeline import FILE
 from partsmith.history.entry import SCHEMA, Entry
 from partsmith.sandbox import SandboxPool
 

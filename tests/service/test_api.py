@@ -17,7 +17,7 @@ from live_engine import Running
 from partsmith.client import Client, EngineError, data_home
 from partsmith.config import data_home as engine_data_home
 from partsmith.service import discovery
-from partsmith.service.security import MAX_BODY_BYTES
+from partsmith.service.access import MAX_BODY_BYTES
 
 PROMPT = "a 40 x 30 x 5 mm plate with four 4 mm holes"
 

@@ -22,7 +22,7 @@ from partsmith.history import Entry
 from partsmith.history.entry import HOSTS
 from partsmith.pipeline import MAX_PROMPT_CHARS, Progress
 from partsmith.service.jobs import Job, Jobs
-from partsmith.service.security import Guard
+from partsmith.service.access import AccessGuard
 
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 ParamValue = float | int | bool | str
@@ -184,16 +184,16 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
 
     @app.get("/v1/models")
     def models() -> list[dict[str, Any]]:
-        from partsmith.llm import catalog
+        from partsmith.llm import model_catalog
 
-        return [{**info.__dict__, "downloaded": bool(info.embedded or catalog.local_path(info))}
-                for info in catalog.catalog().values()]
+        return [{**info.__dict__, "downloaded": bool(info.embedded or model_catalog.local_path(info))}
+                for info in model_catalog.catalog().values()]
 
     @app.post("/v1/models/pull", status_code=202)
     def pull(request: PullRequest) -> JobView:
-        from partsmith.llm import catalog
+        from partsmith.llm import model_catalog
 
-        catalog.get(request.model)  # an unknown id is a 400 now, not a failed job later
+        model_catalog.get(request.model)  # an unknown id is a 400 now, not a failed job later
         return view(jobs.submit("pull", {"model": request.model}))
 
     return app
@@ -228,18 +228,18 @@ def _make(engine: Engine, job: Job, report: Any) -> Entry:
 
 
 def _pull(job: Job, report: Any) -> dict[str, Any]:
-    from partsmith.llm import catalog
+    from partsmith.llm import model_catalog
 
-    info = catalog.get(job.request["model"])
+    info = model_catalog.get(job.request["model"])
     report(Progress("downloading", message=info.id, fraction=0.0))
 
     def bytes_done(done: int, total: int) -> None:
         report(Progress("downloading", message=f"{done / 1e6:.0f} of {total / 1e6:.0f} MB",
                         fraction=done / total if total else None))
 
-    return {"model": info.id, "path": str(catalog.pull(info, bytes_done))}
+    return {"model": info.id, "path": str(model_catalog.pull(info, bytes_done))}
 
 
-def guarded_app(engine: Engine, jobs: Jobs, token: str) -> Guard:
+def guarded_app(engine: Engine, jobs: Jobs, token: str) -> AccessGuard:
     """The API behind its guard: loopback Host, bearer token, body size."""
-    return Guard(create_app(engine, jobs, token), token)
+    return AccessGuard(create_app(engine, jobs, token), token)

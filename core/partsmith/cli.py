@@ -202,13 +202,13 @@ def models_list() -> None:
     """The catalog, with what is downloaded and what fits this machine."""
 
     def action() -> None:
-        from partsmith.llm import catalog
+        from partsmith.llm import model_catalog
 
         table = Table()
         for column in ("id", "model", "size", "needs", "licence", "here", "good for"):
             table.add_column(column)
-        for info in catalog.catalog().values():
-            here = "embedded" if info.embedded else ("yes" if catalog.local_path(info) else "")
+        for info in model_catalog.catalog().values():
+            here = "embedded" if info.embedded else ("yes" if model_catalog.local_path(info) else "")
             needs = f"{info.vram_gb:g} GB GPU / {info.ram_gb:g} GB RAM"
             table.add_row(info.id, info.name, f"{info.size_gb:g} GB", needs, info.licence, here,
                           info.good_for)
@@ -222,9 +222,9 @@ def models_pull(model_id: Annotated[str, typer.Argument(help="A catalog id.")]) 
     """Download a model (resumes an interrupted download; honours HF_TOKEN)."""
 
     def action() -> None:
-        from partsmith.llm import catalog
+        from partsmith.llm import model_catalog
 
-        path = catalog.pull(catalog.get(model_id))
+        path = model_catalog.pull(model_catalog.get(model_id))
         console.print(f"{model_id}: {path}")
 
     guarded(action)
@@ -235,9 +235,9 @@ def models_rm(model_id: Annotated[str, typer.Argument(help="A catalog id.")]) ->
     """Remove a downloaded model from the cache."""
 
     def action() -> None:
-        from partsmith.llm import catalog
+        from partsmith.llm import model_catalog
 
-        freed = catalog.remove(catalog.get(model_id))
+        freed = model_catalog.remove(model_catalog.get(model_id))
         console.print(f"{model_id}: removed, {freed / 1e9:.2f} GB freed")
 
     guarded(action)

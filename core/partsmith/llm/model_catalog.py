@@ -8,7 +8,6 @@ import shutil
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +39,23 @@ class ModelInfo:
         return self.package is not None
 
 
+def models_dir() -> Path:
+    """The project's `models/` folder: the catalog and the shipped adapters.
+
+    It sits beside `core/` in the checkout the engine is installed from (editable); set
+    PARTSMITH_MODELS_DIR to use another copy.
+    """
+    override = os.environ.get("PARTSMITH_MODELS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[3] / "models"
+
+
 def catalog() -> dict[str, ModelInfo]:
-    text = resources.files("partsmith.models").joinpath("catalog.toml").read_text()
+    path = models_dir() / "catalog.toml"
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ModelError(f"cannot read the model catalog {path}: {exc.strerror}",
+                         hint="set PARTSMITH_MODELS_DIR to the project's models/ folder") from None
     entries: dict[str, Any] = tomllib.loads(text)["models"]
     models = {}
     for model_id, entry in entries.items():

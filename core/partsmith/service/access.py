@@ -23,7 +23,7 @@ def host_name(header: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-class Guard:
+class AccessGuard:
     def __init__(self, app: ASGIApp, token: str, max_body: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.token = token.encode()

@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 from partsmith.config import LLMSettings
 from partsmith.errors import ConfigError
-from partsmith.llm import catalog
+from partsmith.llm import model_catalog
 from partsmith.llm.base import Backend
 
 
 def open_local(settings: LLMSettings, model: str | None, notify: Callable[[str], None]) -> Backend:
     from partsmith.llm.local import LlamaCppBackend
 
-    selection = catalog.choose(model or settings.model)
+    selection = model_catalog.choose(model or settings.model)
     if selection.note:
         notify(selection.note)
     info = selection.info

@@ -44,7 +44,7 @@ VERSION = max(STEPS)
 COLUMNS = "id, created, prompt, status, host, like_id"
 
 
-class Catalog:
+class Timeline:
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILE
         self._local = threading.local()

@@ -22,7 +22,7 @@ from typing import Any
 from partsmith.config import Settings
 from partsmith.embed import Vectors, get_embedder
 from partsmith.errors import InputError, StorageError
-from partsmith.history.catalog import Catalog, Row
+from partsmith.history.timeline import Row, Timeline
 from partsmith.history.entry import META, THUMBNAIL, Entry, new_id
 from partsmith.history.index import Hit, Index
 
@@ -44,7 +44,7 @@ class History:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot create the history folder {folder}: {exc.strerror}") from None
-        self.catalog = Catalog(folder)
+        self.timeline = Timeline(folder)
         self.index = Index(folder, chroma_url)
         self.recover()
 
@@ -72,37 +72,37 @@ class History:
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise _storage_error(exc, self.folder) from None
-        self.catalog.begin(entry.id, entry.created, entry.prompt, entry.status, entry.host, entry.like)
+        self.timeline.begin(entry.id, entry.created, entry.prompt, entry.status, entry.host, entry.like)
         try:
             partial.rename(final)
             _sync_folder(self.folder)
         except OSError as exc:
-            self.catalog.drop(entry.id)
+            self.timeline.drop(entry.id)
             shutil.rmtree(partial, ignore_errors=True)
             raise _storage_error(exc, self.folder) from None
         if vector is None:
             vector = get_embedder().encode_one(entry.prompt)
         self.index.add([entry.id], vector[None, :], [entry.prompt], [self._index_meta(entry)])
-        self.catalog.finish(entry.id)
+        self.timeline.finish(entry.id)
         return entry
 
     def remove(self, entry_id: str) -> None:
         entry = self.get(entry_id)
-        self.catalog.drop(entry.id)
+        self.timeline.drop(entry.id)
         self.index.remove([entry.id])
         shutil.rmtree(self.folder / entry.id, ignore_errors=True)
 
     def recover(self) -> None:
         """Finish or drop what a killed process left half written."""
-        for entry_id in self.catalog.unfinished():
+        for entry_id in self.timeline.unfinished():
             folder = self.folder / entry_id
             if (folder / META).is_file():
                 entry = Entry.read(folder)
                 vector = get_embedder().encode_one(entry.prompt)
                 self.index.add([entry.id], vector[None, :], [entry.prompt], [self._index_meta(entry)])
-                self.catalog.finish(entry_id)
+                self.timeline.finish(entry_id)
             else:
-                self.catalog.drop(entry_id)
+                self.timeline.drop(entry_id)
         for partial in self.folder.glob(f".*{PARTIAL}"):
             pid = partial.name.rsplit(".", 2)[-2]
             if not (pid.isdigit() and _alive(int(pid))):
@@ -111,7 +111,7 @@ class History:
     def reindex(self, batch: int = 256) -> int:
         """Rebuild the catalog and the semantic index from the entry folders."""
         entries = [Entry.read(folder) for folder in self._folders()]
-        count = self.catalog.rebuild(lambda: (_row(e) for e in entries))
+        count = self.timeline.rebuild(lambda: (_row(e) for e in entries))
         if not self.index.remote:  # a team index also holds other machines' entries: keep them
             self.index.clear()
         embedder = get_embedder()
@@ -127,7 +127,7 @@ class History:
     def get(self, entry_id: str) -> Entry:
         folder = self.folder / entry_id
         if "/" in entry_id or entry_id.startswith(".") or not (folder / META).is_file():
-            matches = self.catalog.by_prefix(entry_id) if entry_id and "/" not in entry_id else []
+            matches = self.timeline.by_prefix(entry_id) if entry_id and "/" not in entry_id else []
             if len(matches) != 1:
                 raise InputError(f"there is no history entry {entry_id!r}",
                                  hint="`partsmith history list` shows the entries")
@@ -141,10 +141,10 @@ class History:
         return self.folder / entry.id / name
 
     def newest(self, limit: int = 50, offset: int = 0, status: str | None = None) -> list[Row]:
-        return self.catalog.newest(limit, offset, status)
+        return self.timeline.newest(limit, offset, status)
 
     def last(self, ok_only: bool = True) -> Entry | None:
-        rows = self.catalog.newest(1, status="ok" if ok_only else None)
+        rows = self.timeline.newest(1, status="ok" if ok_only else None)
         return self.get(rows[0].id) if rows else None
 
     def search(self, query: str | Vectors, count: int = 5, status: str | None = None) -> list[Hit]:
@@ -152,7 +152,7 @@ class History:
         hits = self.index.query(vector, count, status)
         if self.index.remote:
             return hits  # a team index: entries made on other machines are hits too
-        alive = self.catalog.existing([h.id for h in hits])  # skip what another process removed
+        alive = self.timeline.existing([h.id for h in hits])  # skip what another process removed
         return [h for h in hits if h.id in alive]
 
     def similar_successes(self, vector: Vectors, count: int = 2,
@@ -181,7 +181,7 @@ class History:
                 raise InputError("there is no earlier part to start from",
                                  hint="generate one first")
             return entry
-        if (self.folder / text / META).is_file() or (text and len(self.catalog.by_prefix(text)) == 1
+        if (self.folder / text / META).is_file() or (text and len(self.timeline.by_prefix(text)) == 1
                                                       and " " not in text):
             return self.get(text)
         hits = self.search(text, 1, status="ok")
@@ -203,7 +203,7 @@ class History:
         return len(chosen)
 
     def count(self) -> int:
-        return self.catalog.count()
+        return self.timeline.count()
 
     def _folders(self) -> Iterator[Path]:
         for folder in sorted(self.folder.iterdir()):
@@ -214,7 +214,7 @@ class History:
         return _index_meta(entry, self.index.remote)
 
     def close(self) -> None:
-        self.catalog.close()
+        self.timeline.close()
 
 
 def _row(entry: Entry) -> Row:

@@ -1,1 +1,0 @@
-"""The model catalog, shipped with the engine as the package data `partsmith.models`."""
