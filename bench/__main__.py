@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import cadqueryeval, frontends, history, llm, pipeline, report, sandbox, service
+from bench import cadqueryeval, cli, frontends, history, llm, pipeline, report, sandbox, service
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     history.main([])
     service.main([])
     frontends.main()
+    cli.main()
     cadqueryeval.main([])
     report.main()
 

@@ -79,7 +79,7 @@ class _JobOperator(bpy.types.Operator):
             health = client.connect()
             _status(context).engine = f"running, {health.get('model') or 'loading the model'}"
             return client.submit(host="blender", **fields)
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self.report({"ERROR"}, str(exc))
             return None
 
@@ -100,7 +100,7 @@ class _JobOperator(bpy.types.Operator):
         try:
             entry = connection.get(context).entry(job["entry"]["id"])
             obj = self.place(context, entry)
-        except (engine.EngineError, RuntimeError) as exc:
+        except (connection.EngineError, RuntimeError) as exc:
             message = importer.last_line(exc)
             status.stage = f"failed: {message}"[:200]
             self.report({"ERROR"}, f"Partsmith: {message}")
@@ -123,7 +123,7 @@ class _JobOperator(bpy.types.Operator):
         _status(context).job_id = job["id"]
         try:
             job = connection.get(context).wait(job["id"], poll_s=POLL_S)
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             _status(context).job_id = ""
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -147,13 +147,13 @@ class _JobOperator(bpy.types.Operator):
         status = _status(context)
         if event.type == "ESC" or status.cancel_requested:
             status.cancel_requested = False
-            with contextlib.suppress(engine.EngineError):
+            with contextlib.suppress(connection.EngineError):
                 connection.get(context).cancel(self._job)
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         try:
             job = connection.get(context).job(self._job)
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self._stop(context)
             status.job_id = ""
             status.stage = f"failed: {exc}"[:200]
@@ -279,7 +279,7 @@ class PARTSMITH_OT_cancel(bpy.types.Operator):
         status.cancel_requested = True
         try:
             connection.get(context).cancel(status.job_id)
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self.report({"ERROR"}, str(exc))
         return {"FINISHED"}
 
@@ -295,7 +295,7 @@ class PARTSMITH_OT_start_engine(bpy.types.Operator):
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
             health = connection.get(context).connect()
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         _status(context).engine = f"running, {health.get('model') or 'model loads on first use'}"
@@ -308,7 +308,7 @@ class PARTSMITH_OT_start_engine(bpy.types.Operator):
         if not client.find():
             try:
                 client.start()
-            except engine.EngineError as exc:
+            except connection.EngineError as exc:
                 self.report({"ERROR"}, str(exc))
                 return {"CANCELLED"}
         _status(context).engine = "starting..."
@@ -344,7 +344,7 @@ class PARTSMITH_OT_refresh(bpy.types.Operator):
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
             refresh_history(context, strict=True)
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         return {"FINISHED"}
@@ -357,10 +357,10 @@ def refresh_history(context: bpy.types.Context, strict: bool = False) -> None:
     client = connection.get(context)
     try:
         if client.info is None and not client.find():
-            raise engine.EngineError("the Partsmith engine is not running", hint="press Start engine")
+            raise connection.EngineError("the Partsmith engine is not running", hint="press Start engine")
         query = status.search.strip()
         rows = client.search(query, 20) if query else client.history(30)
-    except engine.EngineError:
+    except connection.EngineError:
         status.engine = "not running"
         if strict:
             raise

@@ -142,7 +142,7 @@ def load_thumbnails(client: Any, ids: list[str]) -> None:
             if not target.exists():
                 target.write_bytes(client.file(entry_id, "thumbnail"))
             _previews.load(entry_id, str(target), "IMAGE")
-        except (engine.EngineError, OSError):
+        except (connection.EngineError, OSError):
             continue
 
 

@@ -1,20 +1,19 @@
-"""The `partsmith` command. Thin: it parses, calls one engine function, and prints.
+"""The `partsmith` command. Thin: each command parses, calls one function, and prints.
 
-A `PartsmithError` becomes its message and exit code 1, never a traceback.
+The work goes to an engine through `partsmith.link` (the running service, or one in this
+process); what is printed is rendered by `partsmith.console`. A `PartsmithError` becomes its
+message and exit code 1, never a traceback.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from partsmith import __version__
+from partsmith import __version__, console
 from partsmith.errors import InputError, PartsmithError
 
 app = typer.Typer(
@@ -24,8 +23,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -34,18 +31,16 @@ def guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except PartsmithError as exc:
-        errors.print(f"[bold red]error:[/] {exc.message}", highlight=False)
-        if exc.hint:
-            errors.print(f"[dim]{exc.hint}[/]", highlight=False)
+        console.error(exc.message, exc.hint)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        errors.print("cancelled")
+        console.err.print("cancelled")
         raise typer.Exit(130) from None
 
 
 def _version_callback(value: bool) -> None:
     if value:
-        console.print(f"partsmith {__version__}")
+        console.out.print(f"partsmith {__version__}")
         raise typer.Exit()
 
 
@@ -69,20 +64,36 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def print_part(meta: dict[str, Any]) -> None:
-    size = meta.get("size") or [0, 0, 0]
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")  # a path wraps whole rather than losing its end to "…"
-    table.add_row("size", " x ".join(f"{v:.4g}" for v in size) + " mm")
-    table.add_row("volume", f"{meta.get('volume', 0):.6g} mm³")
-    for name, value in (meta.get("parameters") or {}).items():
-        table.add_row(f"  {name}", str(value))
-    for fmt, path in (meta.get("artifacts") or {}).items():
-        table.add_row(fmt.upper(), str(path))
-    console.print(table)
-    for warning in meta.get("warnings") or []:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+def _link(local: bool) -> Any:
+    from partsmith.link import open_link
+
+    return open_link(local=local, notify=console.note)
+
+
+def _show_made(link: Any, entry: Any, out: Path | None, as_json: bool) -> None:
+    """After a part is made: copy it into --out when asked, and say what and where it is."""
+    from partsmith.link import save_outputs
+
+    if out is not None:
+        files: dict[str, Any] = save_outputs(link, entry, out)
+    else:
+        files = _history_files(entry)
+    if as_json:
+        console.print_json(console.entry_json(entry, files))
+    else:
+        console.entry(entry, files)
+
+
+def _history_files(entry: Any) -> dict[str, Path]:
+    from partsmith.config import get_settings
+
+    folder = get_settings().history_dir / entry.id
+    return {fmt: folder / name for fmt, name in entry.artifacts.items()}
+
+
+LocalOption = Annotated[bool, typer.Option(
+    "--local", help="Load an engine in this process instead of using (or starting) the running one.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the record as JSON.")]
 
 
 @app.command()
@@ -92,23 +103,23 @@ def run(
         "--param", "-p", help="Set a parameter: NAME=VALUE (repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for the STEP, STL, GLB and meta.json.")] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds before the script is stopped.")] = None,
+    local: LocalOption = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Run a part script in the sandbox and export STEP, STL and GLB."""
+    """Run a part script in the sandbox and export STEP, STL and GLB (kept in the history)."""
 
     def action() -> None:
-        from partsmith.sandbox import SandboxPool
-
         try:
             source = script.read_text()
         except OSError as exc:
             raise InputError(f"cannot read {script}: {exc.strerror}") from None
         params = parse_params(param or [])
-        with SandboxPool() as pool:
-            job_dir = out.resolve() if out else None
-            result = pool.run(source, params=params, job_dir=job_dir, timeout_s=timeout)
-        meta = result.to_meta()
-        (result.job_dir / "meta.json").write_text(json.dumps(meta, indent=2))
-        print_part(meta)
+        link = _link(local)
+        try:
+            entry = link.run_script(source, params, timeout, f"{script.name} (run by hand)")
+            _show_made(link, entry, out, as_json)
+        finally:
+            link.close()
 
     guarded(action)
 
@@ -123,37 +134,30 @@ def generate(
         help="Start from an earlier part: last, an id, or words that describe it.")] = None,
     again: Annotated[bool, typer.Option(
         "--again", help="Another variant of the prompt (or of the last prompt).")] = False,
+    local: LocalOption = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Make a part from a prompt: local model, sandbox, STEP / STL / GLB, saved in the history."""
+    """Make a part from a prompt: local model, sandbox, STEP / STL / GLB, saved in the history.
+
+    The work goes to the running engine (`partsmith serve`, or the one a front end started);
+    with none running, one is started in the background and stays ready for the next command.
+    """
 
     def action() -> None:
-        from rich.status import Status
-
-        from partsmith.embed import preload
-        from partsmith.engine import Engine
-        from partsmith.pipeline import Progress, check_prompt
+        from partsmith.pipeline import check_prompt
 
         if not again:
             check_prompt(prompt)
         if route not in {None, "structured", "code"}:
             raise InputError(f"--route must be structured or code, not {route!r}")
-        status = Status("starting", console=errors)
-        status.start()
-        preload()  # the router's embedder loads while the model does
-        engine = Engine(notify=lambda note: errors.print(f"[yellow]note:[/] {note}", highlight=False))
-
-        def show(progress: Progress) -> None:
-            rate = f", {progress.tokens_per_second:.0f} tok/s" if progress.tokens_per_second else ""
-            tokens = f", {progress.tokens} tokens" if progress.tokens else ""
-            status.update(f"{progress.stage} (attempt {progress.attempt}{tokens}{rate})")
-
+        link = _link(local)
         try:
-            entry = engine.generate(prompt, model=model, route=route, like=like, again=again,
-                                    out_dir=out, on_progress=show)
+            with console.ProgressLine() as show:
+                entry = link.generate(prompt, model=model, route=route, like=like, again=again,
+                                      on_progress=show)
+            _show_made(link, entry, out, as_json)
         finally:
-            status.stop()
-            engine.close()
-        print_entry(engine, entry, out)
+            link.close()
 
     guarded(action)
 
@@ -164,33 +168,21 @@ def rerun(
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="Set a parameter: NAME=VALUE (repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the files to this folder.")] = None,
+    local: LocalOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Run an earlier part's script again with new parameter values (no model)."""
 
     def action() -> None:
-        from partsmith.engine import Engine
-
-        engine = Engine()
+        params = parse_params(param or [])
+        link = _link(local)
         try:
-            entry = engine.rerun(entry_id, parse_params(param or []), out_dir=out)
+            entry = link.rerun(entry_id, params)
+            _show_made(link, entry, out, as_json)
         finally:
-            engine.close()
-        print_entry(engine, entry, out)
+            link.close()
 
     guarded(action)
-
-
-def print_entry(engine: Any, entry: Any, out: Path | None = None) -> None:
-    """An entry as the user wants it after a generation: what, where (the --out folder when one
-    was given, else the history's copy), and any warnings."""
-    how = f"{entry.model}, {entry.route} route" if entry.model else f"{entry.route}, no model"
-    tries = f", {len(entry.attempts)} attempt(s)" if entry.attempts else ""
-    console.print(f"[bold]{entry.prompt}[/]  [dim]({how}{tries})[/]", highlight=False)
-    artifacts = {fmt: str(out / name) if out else str(engine.history.path(entry, fmt))
-                 for fmt, name in entry.artifacts.items()}
-    print_part({"size": entry.size, "volume": entry.volume, "parameters": entry.parameters,
-                "artifacts": artifacts, "warnings": entry.warnings})
-    console.print(f"[dim]history id {entry.id}[/]", highlight=False)
 
 
 models_app = typer.Typer(help="The model catalog: list, download, remove.", no_args_is_help=True)
@@ -204,15 +196,13 @@ def models_list() -> None:
     def action() -> None:
         from partsmith.llm import model_catalog
 
-        table = Table()
-        for column in ("id", "model", "size", "needs", "licence", "here", "good for"):
-            table.add_column(column)
+        listed = []
         for info in model_catalog.catalog().values():
             here = "embedded" if info.embedded else ("yes" if model_catalog.local_path(info) else "")
             needs = f"{info.vram_gb:g} GB GPU / {info.ram_gb:g} GB RAM"
-            table.add_row(info.id, info.name, f"{info.size_gb:g} GB", needs, info.licence, here,
-                          info.good_for)
-        console.print(table)
+            listed.append((info.id, info.name, f"{info.size_gb:g} GB", needs, info.licence, here,
+                           info.good_for))
+        console.rows(("id", "model", "size", "needs", "licence", "here", "good for"), listed)
 
     guarded(action)
 
@@ -225,7 +215,7 @@ def models_pull(model_id: Annotated[str, typer.Argument(help="A catalog id.")]) 
         from partsmith.llm import model_catalog
 
         path = model_catalog.pull(model_catalog.get(model_id))
-        console.print(f"{model_id}: {path}")
+        console.out.print(f"{model_id}: {path}")
 
     guarded(action)
 
@@ -238,7 +228,7 @@ def models_rm(model_id: Annotated[str, typer.Argument(help="A catalog id.")]) ->
         from partsmith.llm import model_catalog
 
         freed = model_catalog.remove(model_catalog.get(model_id))
-        console.print(f"{model_id}: removed, {freed / 1e9:.2f} GB freed")
+        console.out.print(f"{model_id}: removed, {freed / 1e9:.2f} GB freed")
 
     guarded(action)
 
@@ -259,22 +249,19 @@ def _history() -> Any:
 def history_list(
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
     failed: Annotated[bool, typer.Option("--failed", help="Only the failures.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The newest entries."""
 
     def action() -> None:
         history = _history()
-        table = Table()
-        for column in ("id", "when", "status", "host"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("prompt")
-        from datetime import datetime
-
-        for row in history.newest(limit, status="failed" if failed else None):
-            when = datetime.fromtimestamp(row.created).strftime("%Y-%m-%d %H:%M")
-            table.add_row(row.id, when, row.status, row.host, row.prompt[:70])
-        console.print(table)
-        console.print(f"[dim]{history.count()} entries in {history.folder}[/]", highlight=False)
+        listed = history.newest(limit, status="failed" if failed else None)
+        if as_json:
+            console.print_json([row.__dict__ for row in listed])
+            return
+        console.rows(("id", "when", "status", "host", "prompt"),
+                     [(r.id, console.when(r.created), r.status, r.host, r.prompt) for r in listed])
+        console.err.print(f"[dim]{history.count()} entries in {history.folder}[/]", highlight=False)
 
     guarded(action)
 
@@ -283,44 +270,37 @@ def history_list(
 def history_search(
     query: Annotated[str, typer.Argument(help="Words that describe the part.")],
     limit: Annotated[int, typer.Option(help="How many.")] = 5,
+    as_json: JsonOption = False,
 ) -> None:
     """The entries whose prompts mean the closest thing to QUERY."""
 
     def action() -> None:
-        history = _history()
-        table = Table()
-        for column in ("id", "similarity", "status"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("prompt")
-        for hit in history.search(query, limit):
-            entry = history.get(hit.id)
-            table.add_row(hit.id, f"{1 - hit.distance:.2f}", hit.status, entry.prompt[:70])
-        console.print(table)
+        hits = _history().search(query, limit)
+        if as_json:
+            console.print_json([{"id": h.id, "similarity": round(1 - h.distance, 4), "status": h.status,
+                                 "prompt": h.prompt} for h in hits])
+            return
+        console.rows(("id", "similarity", "status", "prompt"),
+                     [(h.id, f"{1 - h.distance:.2f}", h.status, h.prompt) for h in hits])
 
     guarded(action)
 
 
 @history_app.command("show")
-def history_show(entry_id: Annotated[str, typer.Argument(help="An id, its start, or last.")]) -> None:
+def history_show(
+    entry_id: Annotated[str, typer.Argument(help="An id, its start, or last.")],
+    as_json: JsonOption = False,
+) -> None:
     """One entry: prompt, parameters, files, attempts, script."""
 
     def action() -> None:
         history = _history()
         entry = history.resolve(entry_id) if entry_id == "last" else history.get(entry_id)
-        console.print(f"[bold]{entry.id}[/]  {entry.when}  {entry.status}  ({entry.host}, "
-                      f"{entry.route or '-'}, {entry.model or 'no model'})", highlight=False)
-        console.print(entry.prompt, highlight=False)
-        if entry.like:
-            console.print(f"like {entry.like}", highlight=False)
-        if entry.error:
-            errors.print(f"[red]{entry.error.get('message')}[/]", highlight=False)
-        artifacts = {fmt: str(history.folder / entry.id / name) for fmt, name in entry.artifacts.items()}
-        print_part({"size": entry.size or [0, 0, 0], "volume": entry.volume,
-                    "parameters": entry.parameters, "artifacts": artifacts, "warnings": entry.warnings})
-        if entry.script:
-            from rich.syntax import Syntax
-
-            console.print(Syntax(entry.script, "python", line_numbers=True))
+        files = {fmt: history.folder / entry.id / name for fmt, name in entry.artifacts.items()}
+        if as_json:
+            console.print_json(console.entry_json(entry, files))
+        else:
+            console.entry_detail(entry, files)
 
     guarded(action)
 
@@ -333,7 +313,7 @@ def history_rm(entry_ids: Annotated[list[str], typer.Argument(help="One or more 
         history = _history()
         for entry_id in entry_ids:
             history.remove(entry_id)
-            console.print(f"removed {entry_id}")
+            console.out.print(f"removed {entry_id}")
 
     guarded(action)
 
@@ -344,7 +324,7 @@ def history_reindex() -> None:
 
     def action() -> None:
         count = _history().reindex()
-        console.print(f"reindexed {count} entries")
+        console.out.print(f"reindexed {count} entries")
 
     guarded(action)
 
@@ -358,7 +338,7 @@ def history_export(
 
     def action() -> None:
         count = _history().export(target, entry_ids or None)
-        console.print(f"{count} entries written to {target}")
+        console.out.print(f"{count} entries written to {target}")
 
     guarded(action)
 
@@ -380,14 +360,11 @@ def evaluate(
     """
 
     def action() -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+        from partsmith import assembly
         from partsmith.config import get_settings
         from partsmith.evaluate import report
         from partsmith.evaluate.run import done_ids, evaluate
         from partsmith.evaluate.tasks import load
-        from partsmith.pipeline import Generator
-        from partsmith.sandbox import SandboxPool
 
         chosen = load(tasks)[:limit] if limit else load(tasks)
         settings = get_settings()
@@ -396,36 +373,23 @@ def evaluate(
                 raise InputError(f"--backend must be local or remote, not {backend!r}")
             settings.llm.backend = backend  # type: ignore[assignment]
         name = tasks.stem if tasks.is_file() else tasks.name
-        with SandboxPool() as pool:
-            generator = None
-            model_id = "reference scripts"
-            if not oracle:
-                from partsmith.llm.backends import open_backend
-
-                loaded = open_backend(settings.llm, model, notify=lambda note: errors.print(
-                    f"[yellow]note:[/] {note}", highlight=False))
-                generator = Generator(loaded, pool, max_attempts=attempts or settings.llm.max_attempts)
-                model_id = loaded.model_id
+        engine = assembly.build_engine(settings, host="eval", notify=console.note)
+        try:
+            generator = None if oracle else engine.generator(model)
+            if generator is not None and attempts:
+                generator.max_attempts = attempts
+            model_id = generator.backend.model_id if generator is not None else "reference scripts"
             target = out or Path("eval-results") / f"{name}-{'oracle' if oracle else model_id}"
             skipped = len(done_ids(target) & {t.id for t in chosen})
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn())
-            with Progress(*columns, console=errors) as progress:
-                bar = progress.add_task(f"{name}: {model_id}", total=len(chosen), completed=skipped)
-
-                def show(row: dict[str, Any]) -> None:
-                    iou = f"IoU {row['iou']:.3f}" if row.get("iou") is not None \
-                        else (row.get("error") or "")[:60]
-                    progress.console.print(f"{row['id']}: {'ok' if row['made'] else 'no part'} {iou}",
-                                           highlight=False)
-                    progress.advance(bar)
-
-                rows = evaluate(chosen, target, pool=pool, generator=generator, on_row=show)
+            with console.TaskBar(f"{name}: {model_id}", len(chosen), skipped) as bar:
+                rows = evaluate(chosen, target, pool=engine.pool, generator=generator, on_row=bar.done)
+        finally:
+            engine.close()
         summary = report.write(target, rows, {"mode": "oracle" if oracle else "model", "model": model_id,
                                               "source": str(tasks)})
-        console.print(report.table(rows, summary).split("\n\n", 1)[0], highlight=False)
-        console.print(f"[dim]{target / 'results.md'}, {target / 'summary.json'}, {target / 'chart.png'}[/]",
-                      highlight=False)
+        console.out.print(report.table(rows, summary).split("\n\n", 1)[0], highlight=False)
+        console.out.print(f"[dim]{target / 'results.md'}, {target / 'summary.json'}, "
+                          f"{target / 'chart.png'}[/]", highlight=False)
 
     guarded(action)
 
@@ -434,8 +398,10 @@ def evaluate(
 def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (default: a free one).")] = 0,
     model: Annotated[str | None, typer.Option(help="Catalog id or .gguf path to keep loaded.")] = None,
+    idle_exit: Annotated[float, typer.Option(
+        help="Exit after this many seconds without work (0: never).")] = 0.0,
 ) -> None:
-    """Run the engine for Blender and FreeCAD: a local HTTP service with a token."""
+    """Run the engine for Blender, FreeCAD and the command line: a local HTTP service with a token."""
 
     def action() -> None:
         from partsmith.config import get_settings
@@ -445,10 +411,10 @@ def serve(
         home = get_settings().home
 
         def ready(info: dict[str, Any]) -> None:
-            errors.print(f"Partsmith engine {info['version']} on {info['url']} "
-                         f"(discovery file {discovery.path(home)}); Ctrl+C stops it", highlight=False)
+            console.err.print(f"Partsmith engine {info['version']} on {info['url']} "
+                              f"(discovery file {discovery.path(home)}); Ctrl+C stops it", highlight=False)
 
-        run_service(port, model=model, on_ready=ready)
+        run_service(port, model=model, on_ready=ready, idle_exit_s=idle_exit)
 
     guarded(action)
 
@@ -462,15 +428,7 @@ def doctor(
 
     def action() -> None:
         results = checks.run_checks(include_sandbox=not quick)
-        table = Table(title=f"Partsmith {__version__}", show_lines=False)
-        table.add_column("check")
-        table.add_column("")
-        table.add_column("details")
-        for check in results:
-            mark = "[green]ok[/]" if check.ok else ("[yellow]--[/]" if check.optional else "[red]FAIL[/]")
-            detail = check.detail + (f"\n[dim]fix: {check.fix}[/]" if check.fix and not check.ok else "")
-            table.add_row(check.name, mark, detail)
-        console.print(table)
+        console.checks(results, f"Partsmith {__version__}")
         if any(not c.ok and not c.optional for c in results):
             raise typer.Exit(1)
 

@@ -83,6 +83,14 @@ class HistorySettings(BaseModel):
     chroma_url: str | None = Field(None, description="a Chroma server for a team's shared index")
 
 
+class ServiceSettings(BaseModel):
+    """The engine service that the command line starts when none is running."""
+
+    idle_exit_s: float = Field(
+        900.0, ge=0, description="an engine the command line started exits after this long "
+        "without work (0: never)")
+
+
 class Settings(BaseSettings):
     """Everything a user can set. Read with `get_settings()`."""
 
@@ -95,6 +103,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
     history: HistorySettings = Field(default_factory=HistorySettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -1,20 +1,24 @@
-"""The engine: one object that the command line and the service both drive.
+"""The engine: one object that the service (and a command line with no service) drives.
 
 It owns the warm pieces (the loaded model, the sandbox pool, the router's embedder, the history)
 and turns requests into history entries: a generation from a prompt, a part made "like" an earlier
 one, another variant of a prompt, or a rerun of an earlier script with new parameter values.
 Every generation is recorded, failures included; a part whose change names its parameters ("but
-60 mm long") is made without the model at all.
+60 mm long") is made without the model at all. Built by `partsmith.assembly`, the one place
+that wires an engine from the settings.
+
+Each warm piece has a lock of its own, so a model that takes seconds to load never holds up the
+history, a rerun or a status call; the model is keyed by what was asked for, and the one it
+replaces is released.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
 import secrets
 import shutil
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from partsmith.config import Settings, get_settings
@@ -35,8 +39,6 @@ from partsmith.pipeline import (
 from partsmith.router import Router
 from partsmith.sandbox import JobResult, SandboxPool
 
-KIT_IMPORT = re.compile(r"^from partsmith\.kit import (\w+)$", re.MULTILINE)
-
 
 class Engine:
     def __init__(
@@ -48,18 +50,21 @@ class Engine:
         self.host = host
         self.notify = notify
         self._backend = backend
+        # What the loaded backend was opened for: a given backend serves every request.
+        self._backend_key: str | None = None if backend is None else "*"
         self._history = history
         self._pool = pool
         self._router: Router | None = None
-        self._lock = threading.Lock()
+        self._locks = {name: threading.Lock() for name in ("pool", "history", "router", "backend")}
         # What this engine made, it closes; what it was given belongs to the caller.
-        self._owns = {"pool": pool is None, "history": history is None}
+        self._owns = {"pool": pool is None, "history": history is None, "backend": backend is None}
+        self.model_loads = 0  # how many times this engine loaded a model (the service reports it)
 
-    # The warm pieces, made on first use -------------------------------------------------------
+    # The warm pieces, made on first use, each behind its own lock ----------------------------
 
     @property
     def pool(self) -> SandboxPool:
-        with self._lock:
+        with self._locks["pool"]:
             if self._pool is None:
                 self._pool = SandboxPool(self.settings.sandbox, self.settings.export,
                                          self.settings.jobs_dir)
@@ -67,23 +72,32 @@ class Engine:
 
     @property
     def history(self) -> History:
-        with self._lock:
+        with self._locks["history"]:
             if self._history is None:
                 self._history = History.from_settings(self.settings)
             return self._history
 
     @property
     def router(self) -> Router:
-        with self._lock:
+        with self._locks["router"]:
             if self._router is None:
                 self._router = Router()
             return self._router
 
     def backend(self, model: str | None = None) -> Backend:
-        with self._lock:
-            wanted = model or self.settings.llm.model
-            if self._backend is None or (wanted and wanted not in {self._backend.model_id, "auto"}):
-                self._backend = open_backend(self.settings.llm, model, self.notify)
+        """The backend for `model` (default: the settings'), loaded once and kept; asking for
+        another model releases the one loaded before."""
+        wanted = model or self.settings.llm.model or "auto"
+        with self._locks["backend"]:
+            if self._backend is not None and self._backend_key in {"*", wanted}:
+                return self._backend
+            old, self._backend = self._backend, None
+            if old is not None and self._owns["backend"]:
+                _release(old)
+            self._backend = open_backend(self.settings.llm, model, self.notify)
+            self._backend_key = wanted
+            self._owns["backend"] = True
+            self.model_loads += 1
             return self._backend
 
     def generator(self, model: str | None = None) -> Generator:
@@ -99,12 +113,15 @@ class Engine:
             self._pool.close()
         if self._history is not None and self._owns["history"]:
             self._history.close()
+        if self._backend is not None and self._owns["backend"]:
+            _release(self._backend)
+            self._backend = None
 
     # Requests -------------------------------------------------------------------------------
 
     def generate(
         self, prompt: str, *, model: str | None = None, route: str | None = None,
-        like: str | None = None, again: bool = False, out_dir: Path | None = None,
+        like: str | None = None, again: bool = False,
         on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
         host: str | None = None,
     ) -> Entry:
@@ -121,12 +138,12 @@ class Engine:
         if base is not None and not again:
             changes = named_changes(text, base.parameters)
             if changes is not None:
-                return self._rerun(base, changes, text, "edit", out_dir, host)
+                return self._rerun(base, changes, text, "edit", host)
         start = Reference(base.prompt, base.script, base.family, base.parameters) \
             if base is not None and not again else None
         generator = self.generator(model)
         try:
-            made = generator.generate(text, route=route, out_dir=out_dir, on_progress=on_progress,
+            made = generator.generate(text, route=route, on_progress=on_progress,
                                       cancel=cancel, start=start,
                                       variant=secrets.randbelow(10**6) + 1 if again else 0)
         except GenerationFailed as failure:
@@ -134,26 +151,25 @@ class Engine:
             raise
         return self._record(made, base, host)
 
-    def rerun(self, reference: str, params: dict[str, Any], out_dir: Path | None = None,
-              host: str | None = None) -> Entry:
+    def rerun(self, reference: str, params: dict[str, Any], host: str | None = None) -> Entry:
         """An earlier part's script run again with new parameter values; no model."""
         base = self.history.resolve(reference)
         unknown = sorted(set(params) - set(base.parameters))
         if unknown:
             known = ", ".join(base.parameters) or "none"
             raise InputError(f"{', '.join(unknown)}: not a parameter of {base.id} (its parameters: {known})")
-        return self._rerun(base, params, None, "rerun", out_dir, host or self.host)
+        return self._rerun(base, params, None, "rerun", host or self.host)
 
     def run_script(self, script: str, params: dict[str, Any] | None = None, *, prompt: str = "",
-                   host: str | None = None) -> Entry:
+                   host: str | None = None, timeout_s: float | None = None) -> Entry:
         """A script the user wrote or edited by hand: the same sandbox as the model's code."""
-        result = self.pool.run(script, params=params or {})
+        result = self.pool.run(script, params=params or {}, timeout_s=timeout_s)
         entry = Entry(
             id="", created=0.0, prompt=prompt.strip() or "a script edited by hand", status="ok",
             host=host or self.host, route="script", script=result.script,
             warnings=list(result.warnings), timings=dict(result.timings), **_measured(result),
         )
-        return self._save(entry, result, keep_job=False)
+        return self._save(entry, result)
 
     def loaded_model(self) -> str | None:
         """The model in memory, if one has been loaded."""
@@ -162,28 +178,26 @@ class Engine:
     # Recording ------------------------------------------------------------------------------
 
     def _rerun(self, base: Entry, params: dict[str, Any], request: str | None, route: str,
-               out_dir: Path | None, host: str) -> Entry:
-        result = self.pool.run(base.script, params=params, job_dir=out_dir)
+               host: str) -> Entry:
+        result = self.pool.run(base.script, params=params)
         changed = ", ".join(f"{k}={v}" for k, v in params.items())
         entry = Entry(
             id="", created=0.0, prompt=f"{base.prompt} ({request or changed})", status="ok",
             host=host, like=base.id, model="", route=route, family=base.family,
-            script=result.script, warnings=list(result.warnings), timings=dict(result.timings),
-            **_measured(result),
+            script=result.script, warnings=list(result.warnings),
+            timings=dict(result.timings), **_measured(result),
         )
-        return self._save(entry, result, out_dir is not None)
+        return self._save(entry, result)
 
     def _record(self, made: Generation, base: Entry | None, host: str) -> Entry:
-        family = KIT_IMPORT.search(made.script) if made.route == "structured" else None
         entry = Entry(
             id="", created=0.0, prompt=made.prompt, status="ok", host=host,
             like=base.id if base else None, model=made.model, route=made.route,
-            family=family.group(1) if family else None, script=made.script,
+            family=made.family, program=made.program, script=made.script,
             warnings=list(made.warnings), attempts=[a.__dict__ for a in made.attempts],
             timings={**made.result.timings, **made.timings}, **_measured(made.result),
         )
-        return self._save(entry, made.result, keep_job=made.result.job_dir.parent != self.pool.jobs_dir,
-                          vector=made.vector)
+        return self._save(entry, made.result, vector=made.vector)
 
     def _record_failure(self, prompt: str, failure: GenerationFailed, generator: Generator,
                         base: Entry | None, host: str) -> None:
@@ -196,19 +210,27 @@ class Engine:
         )
         self.history.add(entry)
 
-    def _save(self, entry: Entry, result: JobResult, keep_job: bool,
-              vector: Vectors | None = None) -> Entry:
-        saved = self.history.add(entry, result.artifacts, vector)
-        if not keep_job:
+    def _save(self, entry: Entry, result: JobResult, vector: Vectors | None = None) -> Entry:
+        try:
+            return self.history.add(entry, result.artifacts, vector)
+        finally:
             shutil.rmtree(result.job_dir, ignore_errors=True)  # the history keeps the files now
-        return saved
 
     def _past(self, vector: Vectors) -> list[Reference]:
         return [Reference(e.prompt, e.script, e.family if e.route == "structured" else None,
                           e.parameters) for e in self.history.similar_successes(vector)]
 
 
+def _release(backend: Backend) -> None:
+    """Free a backend's model (a local model's memory; a remote backend has nothing to free)."""
+    close = getattr(backend, "close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):
+            close()
+
+
 def _measured(result: JobResult) -> dict[str, Any]:
     m = result.measurements
     return {"parameters": dict(result.parameters), "size": list(m.get("size", [])),
-            "volume": float(m.get("volume", 0.0)), "holes": list(m.get("holes", []))}
+            "volume": float(m.get("volume", 0.0)), "holes": list(m.get("holes", [])),
+            "measurements": dict(m)}

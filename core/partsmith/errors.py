@@ -28,6 +28,14 @@ class ConfigError(PartsmithError):
     kind = "config"
 
 
+class EngineReported(PartsmithError):
+    """An error the engine service reported to this process, with the kind it gave."""
+
+    def __init__(self, message: str, *, kind: str = "engine", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.kind = kind
+
+
 class InputError(PartsmithError):
     """The user's input (a prompt, a parameter, a file) cannot be used as given."""
 

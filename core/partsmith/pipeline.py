@@ -10,18 +10,17 @@ Every attempt is kept; attempts are bounded in number and in time.
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from partsmith import dimensions, structured
 from partsmith.embed import Vectors
-from partsmith.errors import InputError, PartsmithError, SandboxError, ScriptError, StorageError
+from partsmith.errors import InputError, PartsmithError, SandboxError, ScriptError
 from partsmith.examples import CodeExample
 from partsmith.llm.base import Backend, Cancelled, Completion, Request
 from partsmith.llm.extract import extract_code
@@ -54,10 +53,15 @@ class Attempt:
     seconds: float
     tokens: int
     tokens_per_second: float
+    family: str | None = None  # the kit family a structured answer chose
 
 
 @dataclass
 class Generation:
+    """A made part, on its way to the history (which turns it into an `Entry`: the one record).
+
+    `result.job_dir` holds the part's files until the history has its copies."""
+
     prompt: str
     route: str
     model: str
@@ -68,16 +72,8 @@ class Generation:
     timings: dict[str, float] = field(default_factory=dict)
     decision: Decision | None = None
     vector: Vectors | None = None  # the prompt's embedding, for the history
-
-    def to_meta(self) -> dict[str, Any]:
-        return {
-            "prompt": self.prompt, "route": self.route, "model": self.model,
-            "routing": asdict(self.decision) if self.decision else None,
-            **self.result.to_meta(),
-            "warnings": self.warnings,
-            "timings": {**self.result.timings, **self.timings},
-            "attempts": [asdict(a) for a in self.attempts],
-        }
+    family: str | None = None  # the kit family the structured route chose
+    program: dict[str, Any] | None = None  # the part program the structured route filled
 
 
 class GenerationFailed(PartsmithError):
@@ -142,12 +138,13 @@ class Generator:
         self.backend.generate(request)
 
     def generate(
-        self, prompt: str, *, route: str | None = None, out_dir: Path | None = None,
+        self, prompt: str, *, route: str | None = None,
         on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
         start: Reference | None = None, variant: int = 0,
     ) -> Generation:
         """Make a part. `start`: an earlier part to edit ("like"); `variant` > 0: another take on
-        the same prompt (sampled, with its own seed)."""
+        the same prompt (sampled, with its own seed). Job folders of failed and losing attempts
+        are removed; the winner's stays for the caller to record."""
         text = check_prompt(prompt)
         report = on_progress or (lambda progress: None)
         started = time.perf_counter()
@@ -178,43 +175,54 @@ class Generator:
         ]
         attempts: list[Attempt] = []
         best: tuple[JobResult, Attempt] | None = None
-        for number in range(1, self.max_attempts + 1):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled()
-            if number > 1 and time.perf_counter() - started > self.time_budget_s:
-                break
-            report(Progress("generating" if number == 1 else "repairing", number))
-            completion, script, parse_error = self._ask(
-                chosen, ask, messages, kit_examples, number, variant, report, cancel)
-            if completion.finish == "cancelled":
-                raise Cancelled()
-            attempt = Attempt(number, chosen, completion.text, script, None, [], completion.seconds,
-                              completion.tokens, completion.tokens_per_second)
-            attempts.append(attempt)
-            if parse_error is not None:
-                attempt.error = parse_error.to_dict()
-                messages += self._repair_turn(completion.text, parse_error)
-                continue
-            report(Progress("running", number, completion.tokens))
-            try:
-                result = self.pool.run(script)
-            except SandboxError as exc:
-                attempt.error = exc.to_dict()
-                messages += self._repair_turn(completion.text, exc)
-                continue
-            attempt.problems = dimensions.check(
-                text, result.measurements["size"], result.measurements.get("holes"))
-            if best is None or len(attempt.problems) < len(best[1].problems):
-                best = (result, attempt)
-            if not attempt.problems:
-                break
-            mismatch = SandboxError("; ".join(attempt.problems))
-            if chosen == "structured" and self.backend.writes_code:
-                # The kit's family did not fit: a model that writes code edits the kit's script.
-                chosen = "code"
-                messages += self._repair_turn(f"```python\n{script}```", mismatch)
-            else:
-                messages += self._repair_turn(completion.text, mismatch)
+        try:
+            for number in range(1, self.max_attempts + 1):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                if number > 1 and time.perf_counter() - started > self.time_budget_s:
+                    break
+                report(Progress("generating" if number == 1 else "repairing", number))
+                completion, script, parse_error, family = self._ask(
+                    chosen, ask, messages, kit_examples, number, variant, report, cancel)
+                if completion.finish == "cancelled":
+                    raise Cancelled()
+                attempt = Attempt(number, chosen, completion.text, script, None, [], completion.seconds,
+                                  completion.tokens, completion.tokens_per_second, family)
+                attempts.append(attempt)
+                if parse_error is not None:
+                    attempt.error = parse_error.to_dict()
+                    messages += self._repair_turn(completion.text, parse_error)
+                    continue
+                report(Progress("running", number, completion.tokens))
+                job_dir = self.pool.new_job_dir()
+                try:
+                    result = self.pool.run(script, job_dir=job_dir)
+                except SandboxError as exc:
+                    _discard(job_dir)  # the error is in the attempt; its files are of no use
+                    attempt.error = exc.to_dict()
+                    messages += self._repair_turn(completion.text, exc)
+                    continue
+                attempt.problems = dimensions.check(
+                    text, result.measurements["size"], result.measurements.get("holes"))
+                if best is None or len(attempt.problems) < len(best[1].problems):
+                    if best is not None:
+                        _discard(best[0].job_dir)
+                    best = (result, attempt)
+                else:
+                    _discard(result.job_dir)
+                if not attempt.problems:
+                    break
+                mismatch = SandboxError("; ".join(attempt.problems))
+                if chosen == "structured" and self.backend.writes_code:
+                    # The kit's family did not fit: a model that writes code edits the kit's script.
+                    chosen = "code"
+                    messages += self._repair_turn(f"```python\n{script}```", mismatch)
+                else:
+                    messages += self._repair_turn(completion.text, mismatch)
+        except BaseException:
+            if best is not None:
+                _discard(best[0].job_dir)
+            raise
         if best is None:
             last = attempts[-1].error or {} if attempts else {}
             raise GenerationFailed(
@@ -225,21 +233,18 @@ class Generator:
             )
         result, chosen_attempt = best
         warnings = [*result.warnings, *chosen_attempt.problems]
-        if out_dir is not None:
-            report(Progress("exporting", chosen_attempt.number))
-            result = _copy_artifacts(result, out_dir)
-        generation = Generation(
+        report(Progress("saving", chosen_attempt.number))
+        return Generation(
             text, chosen_attempt.route, self.backend.model_id, result.script, result, attempts, warnings,
             {"generate_s": round(time.perf_counter() - started, 3)}, decision, vector,
+            family=chosen_attempt.family,
         )
-        report(Progress("saving", chosen_attempt.number))
-        _write_meta(result.job_dir, generation)
-        return generation
 
     def _ask(
         self, route: str, prompt: str, messages: list[dict[str, str]], examples: list[KitExample],
         number: int, variant: int, report: ProgressCallback, cancel: threading.Event | None,
-    ) -> tuple[Completion, str, PartsmithError | None]:
+    ) -> tuple[Completion, str, PartsmithError | None, str | None]:
+        """One answer from the model: (completion, script, why it is unusable, kit family)."""
         # The first attempt is greedy (the model's best guess); repairs and variants sample.
         sampled = number > 1 or variant > 0
         seed = number + 1000 * variant
@@ -262,15 +267,15 @@ class Generator:
             try:
                 choice = structured.parse(completion.text)
             except InputError as exc:
-                return completion, "", exc
-            return completion, structured.render(choice, prompt), None
+                return completion, "", exc, None
+            return completion, structured.render(choice, prompt), None, choice.family
         request = Request(messages=list(messages), max_tokens=1536, temperature=0.5 if sampled else 0.0,
                           seed=seed)
         completion = self.backend.generate(request, on_text, cancel)
         code = extract_code(completion.text)
         if not code.strip():
-            return completion, "", ScriptError("the answer contained no Python script")
-        return completion, code, None
+            return completion, "", ScriptError("the answer contained no Python script"), None
+        return completion, code, None, None
 
     @staticmethod
     def _repair_turn(answer: str, error: PartsmithError) -> list[dict[str, str]]:
@@ -282,24 +287,5 @@ class Generator:
         ]
 
 
-def _copy_artifacts(result: JobResult, out_dir: Path) -> JobResult:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        copied = {}
-        for fmt, path in result.artifacts.items():
-            target = out_dir / path.name
-            shutil.copyfile(path, target)
-            copied[fmt] = target
-        shutil.copyfile(result.job_dir / "script.py", out_dir / "script.py")
-    except OSError as exc:
-        raise StorageError(f"cannot write the part to {out_dir}: {exc.strerror}",
-                           hint=f"the part is still in {result.job_dir}") from None
-    return JobResult(out_dir, result.script, result.parameters, copied, result.measurements,
-                     result.warnings, result.timings, result.layers)
-
-
-def _write_meta(folder: Path, generation: Generation) -> None:
-    try:
-        (folder / "meta.json").write_text(json.dumps(generation.to_meta(), indent=2, default=str))
-    except OSError as exc:
-        raise StorageError(f"cannot write {folder / 'meta.json'}: {exc.strerror}") from None
+def _discard(job_dir: Path) -> None:
+    shutil.rmtree(job_dir, ignore_errors=True)

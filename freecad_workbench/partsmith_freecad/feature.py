@@ -101,9 +101,9 @@ class PartsmithPart(_Stateless):
             submitted = client.submit("rerun", entry_id=obj.EntryId, params=changed, host="freecad")
             job = client.wait(submitted["id"], poll_s=0.05, timeout_s=300)
             if job["state"] != "done":
-                raise engine.EngineError((job.get("error") or {}).get("message") or job["state"])
+                raise connection.EngineError((job.get("error") or {}).get("message") or job["state"])
             self.load(obj, client.entry(job["entry"]["id"]))
-        except (engine.EngineError, ValueError, OSError) as exc:
+        except (connection.EngineError, ValueError, OSError) as exc:
             connection.report(f"{obj.Label}: cannot rebuild with {changed}: {exc}")
             raise RuntimeError(f"Partsmith: {exc}") from None
 

@@ -100,7 +100,7 @@ class JobPanel:
                 QtWidgets.QApplication.processEvents()
                 client.connect()
             job = client.submit(self.mode, **fields)
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self.show_error(str(exc))
             return
         self.job_id = job["id"]
@@ -115,7 +115,7 @@ class JobPanel:
             return
         try:
             job = connection.get().job(self.job_id)
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self.finish()
             self.show_error(str(exc))
             return
@@ -144,7 +144,7 @@ class JobPanel:
             entry = connection.get().entry(job["entry"]["id"])
             doc = App.ActiveDocument or App.newDocument()
             self.inserted = feature.insert(doc, entry)
-        except (engine.EngineError, ValueError, OSError, RuntimeError) as exc:
+        except (connection.EngineError, ValueError, OSError, RuntimeError) as exc:
             self.show_error(str(exc))
             return
         size = " x ".join(f"{v:g}" for v in entry.get("size") or [])
@@ -161,7 +161,7 @@ class JobPanel:
         if self.job_id is not None:
             try:
                 connection.get().cancel(self.job_id)
-            except engine.EngineError as exc:
+            except connection.EngineError as exc:
                 self.show_error(str(exc))
 
     def finish(self) -> None:
@@ -219,7 +219,7 @@ class HistoryPanel:
                     item.setIcon(QtGui.QIcon(QtGui.QPixmap.fromImage(image)))
                 self.list.addItem(item)
             self.status.setText(f"{len(rows)} parts")
-        except engine.EngineError as exc:
+        except connection.EngineError as exc:
             self.status.setText(f"failed: {exc}")
             connection.report(str(exc))
 
@@ -231,7 +231,7 @@ class HistoryPanel:
         try:
             entry = connection.get().entry(item.data(QtCore.Qt.UserRole))
             feature.insert(App.ActiveDocument or App.newDocument(), entry)
-        except (engine.EngineError, ValueError, OSError) as exc:
+        except (connection.EngineError, ValueError, OSError) as exc:
             self.status.setText(f"failed: {exc}")
             connection.report(str(exc))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.errors import InputError
 from partsmith.llm.base import Cancelled
 from partsmith.llm.scripted import ScriptedBackend
@@ -25,16 +26,16 @@ PROMPT = "a 40 x 30 x 5 mm name tag"
 def test_code_route_first_try(pool: SandboxPool, tmp_path: Path) -> None:
     backend = ScriptedBackend([GOOD])
     stages: list[str] = []
-    result = Generator(backend, pool).generate(
-        PROMPT, out_dir=tmp_path / "out", on_progress=lambda p: stages.append(p.stage))
+    result = Generator(backend, pool).generate(PROMPT, on_progress=lambda p: stages.append(p.stage))
     assert result.route == "code" and result.decision is not None and result.decision.route == "code"
     assert result.result.measurements["size"] == pytest.approx([40, 30, 5])
     assert result.result.parameters == {"length": 40, "width": 30, "thickness": 5}
-    assert (tmp_path / "out" / "model.step").exists() and (tmp_path / "out" / "model.glb").exists()
+    assert result.result.artifacts["step"].exists() and result.result.artifacts["glb"].exists()
     assert stages[:2] == ["retrieving", "generating"] and "running" in stages and stages[-1] == "saving"
-    meta = json.loads((tmp_path / "out" / "meta.json").read_text())
-    assert meta["prompt"] == PROMPT and meta["model"] == "scripted" and len(meta["attempts"]) == 1
-    assert meta["routing"]["route"] == "code" and meta["routing"]["family"] == "plate"
+    # No record is written into the job folder: the history makes the one record of the part.
+    assert not (result.result.job_dir / "meta.json").exists()
+    assert result.prompt == PROMPT and result.model == "scripted" and len(result.attempts) == 1
+    assert result.decision.family == "plate"
     # The nearest shipped example scripts are in the system prompt.
     system = backend.requests[0].messages[0]["content"]
     assert "Example: " in system and "```python" in system and "partsmith.kit" in system
@@ -171,3 +172,19 @@ def test_warm_fills_the_models_cache_with_the_fixed_head(pool: SandboxPool) -> N
     Generator(backend, pool).warm()
     assert backend.requests[0].prompt is not None and backend.requests[0].prompt.startswith("Each description")
     assert backend.requests[0].max_tokens == 1
+
+
+def test_job_folders_of_failed_and_losing_attempts_are_removed(tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs"
+    with SandboxPool(SandboxSettings(workers=1, timeout_s=30), ExportSettings(), jobs_dir=jobs) as own:
+        # A script error, a part of the wrong size, then the right one: one folder is left.
+        made = Generator(ScriptedBackend([TYPO, WRONG_SIZE, GOOD]), own).generate(PROMPT)
+        assert [p.name for p in jobs.iterdir()] == [made.result.job_dir.name]
+        # Three misses of which the first was best: the best stays, the others go.
+        best = Generator(ScriptedBackend([WRONG_SIZE, TYPO, WRONG_SIZE]), own, max_attempts=3).generate(PROMPT)
+        assert sorted(p.name for p in jobs.iterdir()) == sorted([made.result.job_dir.name,
+                                                                  best.result.job_dir.name])
+        # A generation that fails leaves nothing behind.
+        with pytest.raises(GenerationFailed):
+            Generator(ScriptedBackend([TYPO] * 2), own, max_attempts=2).generate(PROMPT)
+        assert len(list(jobs.iterdir())) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -46,9 +47,25 @@ def test_list_search_show_export_rm(tmp_path: Path) -> None:
 
 def test_rerun_with_a_parameter() -> None:
     history, ids = _store()
-    result = runner.invoke(app, ["rerun", ids[0], "--param", "length=55"])
+    result = runner.invoke(app, ["rerun", ids[0], "--param", "length=55", "--local"])
     assert result.exit_code == 0, result.output
     assert "55 x 30 x 5 mm" in result.output and "rerun, no model" in result.output
-    bad = runner.invoke(app, ["rerun", ids[0], "--param", "colour=red"])
+    bad = runner.invoke(app, ["rerun", ids[0], "--param", "colour=red", "--local"])
     assert bad.exit_code == 1 and "colour: not a parameter" in bad.output
+    history.close()
+
+
+def test_piped_lists_keep_whole_prompts_and_json_is_the_record() -> None:
+    history = History(get_settings().history_dir)
+    long_prompt = "a mounting plate " + "with a long description " * 8 + "END"
+    made = history.add(entry(long_prompt, script=SCRIPT, parameters={"length": 40.0}))
+    listed = runner.invoke(app, ["history", "list"])  # CliRunner's output is a pipe, not a terminal
+    line = next(row for row in listed.output.splitlines() if row.startswith(made.id))
+    assert line.split("\t")[-1] == long_prompt
+    as_json = json.loads(runner.invoke(app, ["history", "list", "--json"]).output)
+    assert as_json[0]["id"] == made.id and as_json[0]["prompt"] == long_prompt
+    shown = json.loads(runner.invoke(app, ["history", "show", made.id, "--json"]).output)
+    assert shown["id"] == made.id and shown["parameters"] == {"length": 40.0} and shown["schema"] >= 3
+    found = json.loads(runner.invoke(app, ["history", "search", "mounting plate", "--json"]).output)
+    assert found[0]["id"] == made.id and 0 < found[0]["similarity"] <= 1
     history.close()

@@ -165,14 +165,15 @@ def test_cli_run_writes_meta(tmp_path: Path) -> None:
     script = tmp_path / "plate.py"
     script.write_text(SIMPLE)
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", str(script), "-p", "length=55", "--out", str(out)])
+    result = CliRunner().invoke(app, ["run", str(script), "-p", "length=55", "--out", str(out), "--local"])
     assert result.exit_code == 0, result.output
-    meta = json.loads((out / "meta.json").read_text())
+    meta = json.loads((out / "meta.json").read_text())  # the history entry: one record of the part
     assert meta["size"] == pytest.approx([55, 30, 5])
     assert meta["parameters"]["length"] == 55
     assert {"step", "stl", "glb"} <= set(meta["artifacts"])
-    assert meta["solids"] == 1 and meta["faces"] == 7
-    assert "run_ms" in meta["timings"]
+    assert all((out / name).is_file() for name in meta["artifacts"].values())
+    assert meta["measurements"]["solids"] == 1 and meta["measurements"]["faces"] == 7
+    assert "run_ms" in meta["timings"] and meta["route"] == "script"
 
 
 def test_holes_are_measured(pool: SandboxPool) -> None:

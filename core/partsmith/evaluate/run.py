@@ -50,6 +50,7 @@ def _made(result: JobResult, keep: Path) -> dict[str, Any]:
     shutil.copyfile(result.artifacts["stl"], stl)
     shutil.copyfile(result.artifacts["step"], keep / "model.step")
     (keep / "script.py").write_text(result.script)
+    shutil.rmtree(result.job_dir, ignore_errors=True)  # the copies above are what the scores need
     return {**result.measurements, "stl": str(stl)}
 
 

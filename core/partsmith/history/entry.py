@@ -1,5 +1,8 @@
 """One history entry: what `meta.json` in `history/<id>/` holds, and its schema migrations.
 
+An `Entry` is the one record of a part, from the engine to the history, the service's answers
+(`asdict`), the command line's `--json` and the front ends.
+
 The folder is the source of truth. Its `meta.json` carries a schema number; an older file is
 brought up to date by small numbered migrations when it is read, so entries written by an earlier
 version stay readable.
@@ -17,7 +20,7 @@ from typing import Any
 
 from partsmith.errors import StorageError
 
-SCHEMA = 2
+SCHEMA = 3
 META = "meta.json"
 THUMBNAIL = "thumbnail.png"
 HOSTS = ("cli", "blender", "freecad", "service", "eval")
@@ -34,11 +37,13 @@ class Entry:
     model: str = ""
     route: str = ""  # structured, code, rerun or like
     family: str | None = None  # the kit family, on the structured route
+    program: dict[str, Any] | None = None  # the part program, on the structured route
     script: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     size: list[float] = field(default_factory=list)
     volume: float = 0.0
     holes: list[float] = field(default_factory=list)
+    measurements: dict[str, Any] = field(default_factory=dict)  # all the sandbox measured
     warnings: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)
@@ -86,7 +91,14 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 records the part program the structured route filled, and every measurement."""
+    data.setdefault("program", None)
+    data.setdefault("measurements", {})
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from typing import Any
 from partsmith.config import Settings
 from partsmith.embed import Vectors, get_embedder
 from partsmith.errors import InputError, StorageError
-from partsmith.history.timeline import Row, Timeline
 from partsmith.history.entry import META, THUMBNAIL, Entry, new_id
 from partsmith.history.index import Hit, Index
+from partsmith.history.timeline import Row, Timeline
 
 PARTIAL = ".partial"
 # A cosine distance at most this makes a free-text reference a match: "the gear", "that knob",

@@ -1,6 +1,8 @@
 """llama.cpp in the engine's process, through llama-cpp-python.
 
-The model is loaded once and kept (`load_model` caches by path and settings). All layers go to the
+The model is loaded once and kept (`load_model` caches by path and settings) until a backend
+releases it. A loaded model carries its own lock: however many backends share it, one llama.cpp
+context is only ever driven by one thread at a time. All layers go to the
 GPU when the build supports offload; flash attention is asked for where there is a GPU. llama.cpp
 keeps the previous request's tokens in its KV cache and re-evaluates only what differs, so a long
 shared prefix (the system prompt, the few-shot examples) costs nothing on the next request.
@@ -12,6 +14,7 @@ import atexit
 import json
 import os
 import threading
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,45 @@ from partsmith.errors import ModelError
 from partsmith.llm.base import Completion, Request, TokenCallback, collect
 
 
-@lru_cache(maxsize=2)
-def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int) -> Any:
+@dataclass
+class Loaded:
+    """A model in memory, the lock that serialises its use, and how many backends hold it."""
+
+    llama: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0
+
+
+ModelKey = tuple[str, int, int, str | None, int]
+_models: dict[ModelKey, Loaded] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int) -> Loaded:
     """Load a GGUF file once per process (the same arguments return the loaded model)."""
+    key: ModelKey = (path, n_ctx, n_gpu_layers, chat_format, seed)
+    with _models_lock:
+        loaded = _models.get(key)
+        if loaded is None:
+            loaded = _models[key] = Loaded(_load(*key))
+        loaded.users += 1
+        return loaded
+
+
+def release_model(loaded: Loaded) -> None:
+    """One holder is done with a model; the last one frees its memory."""
+    with _models_lock:
+        loaded.users -= 1
+        if loaded.users > 0:
+            return
+        for key, value in list(_models.items()):
+            if value is loaded:
+                del _models[key]
+    with loaded.lock:
+        loaded.llama.close()
+
+
+def _load(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int) -> Any:
     import llama_cpp
 
     if not Path(path).is_file():
@@ -41,7 +80,6 @@ def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None
     except (ValueError, RuntimeError) as exc:
         raise ModelError(f"llama.cpp could not load {Path(path).name}: {exc}",
                          hint="the file may be incomplete: remove it and download it again") from None
-    _loaded.append(model)
     return model
 
 
@@ -49,13 +87,11 @@ def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None
 def _unload() -> None:
     """Free loaded models before the interpreter tears down the modules llama.cpp's own clean-up
     needs (otherwise every exit prints an ignored TypeError from Llama.__del__)."""
-    for model in list(_loaded):
-        model.close()
-    _loaded.clear()
-    load_model.cache_clear()
-
-
-_loaded: list[Any] = []
+    with _models_lock:
+        models = list(_models.values())
+        _models.clear()
+    for loaded in models:
+        loaded.llama.close()
 
 
 @lru_cache(maxsize=32)
@@ -77,8 +113,14 @@ class LlamaCppBackend:
         self.path = path
         self.model_id = model_id
         self.writes_code = writes_code
-        self.llama = load_model(str(path), n_ctx, n_gpu_layers, chat_format, seed)
-        self._lock = threading.Lock()  # one generation at a time per loaded model
+        self._loaded: Loaded | None = load_model(str(path), n_ctx, n_gpu_layers, chat_format, seed)
+        self.llama = self._loaded.llama
+
+    def close(self) -> None:
+        """Release the model (freed when no other backend holds it)."""
+        loaded, self._loaded = self._loaded, None
+        if loaded is not None:
+            release_model(loaded)
 
     def generate(
         self, request: Request, on_text: TokenCallback | None = None,
@@ -93,7 +135,10 @@ class LlamaCppBackend:
         if request.json_schema is not None:
             # Property order matters: the grammar enforces the order the schema declares.
             options["grammar"] = _grammar(json.dumps(request.json_schema))
-        with self._lock:
+        loaded = self._loaded
+        if loaded is None:
+            raise ModelError("the model has been released", hint="load it again")
+        with loaded.lock:
             if request.messages is not None:
                 stream = self.llama.create_chat_completion(messages=request.messages, **options)
             else:

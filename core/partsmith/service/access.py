@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,6 +29,7 @@ class AccessGuard:
         self.app = app
         self.token = token.encode()
         self.max_body = max_body
+        self.last_request = time.monotonic()  # when a client last asked something (idle exit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,6 +45,7 @@ class AccessGuard:
             await _refuse(send, 401, "unauthorized",
                           "a valid token is needed: Authorization: Bearer <token from engine.json>")
             return
+        self.last_request = time.monotonic()
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _refuse(send, 413, "too_large", f"the request body is over {self.max_body} bytes")

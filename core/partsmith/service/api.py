@@ -21,8 +21,8 @@ from partsmith.errors import InputError, PartsmithError
 from partsmith.history import Entry
 from partsmith.history.entry import HOSTS
 from partsmith.pipeline import MAX_PROMPT_CHARS, Progress
-from partsmith.service.jobs import Job, Jobs
 from partsmith.service.access import AccessGuard
+from partsmith.service.jobs import Job, Jobs
 
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 ParamValue = float | int | bool | str
@@ -42,6 +42,7 @@ class JobRequest(BaseModel):
     params: dict[Annotated[str, Field(max_length=64)], ParamValue | None] = Field(
         default_factory=dict, max_length=64)
     script: str | None = Field(None, max_length=100_000)
+    timeout_s: float | None = Field(None, gt=0, le=3600, description="a script job's time limit")
     model: str | None = Field(None, max_length=200)
     route: Literal["structured", "code"] | None = None
     host: Literal[HOSTS] = "service"  # type: ignore[valid-type]
@@ -115,7 +116,8 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "pid": os.getpid(),
-                "model": engine.loaded_model(), "jobs": sum(1 for j in jobs.all() if not j.over)}
+                "model": engine.loaded_model(), "model_loads": engine.model_loads,
+                "jobs": sum(1 for j in jobs.all() if not j.over)}
 
     @app.post("/v1/jobs", status_code=202)
     def create_job(request: JobRequest) -> JobView:
@@ -223,7 +225,8 @@ def _make(engine: Engine, job: Job, report: Any) -> Entry:
         return engine.rerun(r["entry_id"], r.get("params") or {}, host=host)
     if job.kind == "script":
         report(Progress("running"))
-        return engine.run_script(r["script"], r.get("params") or {}, prompt=r.get("prompt") or "", host=host)
+        return engine.run_script(r["script"], r.get("params") or {}, prompt=r.get("prompt") or "", host=host,
+                                 timeout_s=r.get("timeout_s"))
     raise InputError(f"unknown job kind {job.kind!r}")
 
 

@@ -2,7 +2,9 @@
 
 The socket is bound before anything else, on a free port unless one is asked for; then the
 discovery file is written (port, token, pid, version) and uvicorn serves on that socket. The
-model, the sandbox and the embedder warm up in the background, so health answers at once.
+model, the sandbox and the embedder warm up in the background, so health answers at once. An
+engine started for the command line exits by itself after `idle_exit_s` with no job running
+and no request.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import uvicorn
 
-from partsmith import __version__
+from partsmith import __version__, assembly
 from partsmith.config import Settings, get_settings
 from partsmith.engine import Engine
 from partsmith.errors import ConfigError
@@ -48,9 +51,11 @@ class Service:
 
     def __init__(
         self, port: int = 0, *, settings: Settings | None = None, engine: Engine | None = None,
+        idle_exit_s: float = 0.0,
     ) -> None:
         self.settings = settings or get_settings()
-        self.engine = engine or Engine(self.settings, host="service")
+        self.engine = engine or assembly.build_engine(self.settings, host="service")
+        self.idle_exit_s = idle_exit_s
         self.token = secrets.token_urlsafe(32)
         self.jobs = Jobs(lambda job, report: run_job(self.engine, job, report),
                          sandbox_workers=self.settings.sandbox.workers)
@@ -58,7 +63,8 @@ class Service:
         port = self.sock.getsockname()[1]
         self.info: dict[str, Any] = {"port": port, "token": self.token, "pid": os.getpid(),
                                      "version": __version__, "url": f"http://{HOST}:{port}"}
-        config = uvicorn.Config(guarded_app(self.engine, self.jobs, self.token), log_level="warning",
+        self.app = guarded_app(self.engine, self.jobs, self.token)
+        config = uvicorn.Config(self.app, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=5, limit_concurrency=200)
         self.server = uvicorn.Server(config)
         discovery.write(self.settings.home, self.info)
@@ -76,6 +82,8 @@ class Service:
             # uvicorn re-raises the signal that stopped it once it is done: make SIGTERM an exit
             # that runs the clean-up below (the default action would end the process first).
             signal.signal(signal.SIGTERM, _exit_on_term)
+        if self.idle_exit_s > 0:
+            threading.Thread(target=self._exit_when_idle, name="partsmith-idle", daemon=True).start()
         try:
             self.server.run(sockets=[self.sock])
         except KeyboardInterrupt:
@@ -89,10 +97,24 @@ class Service:
     def stop(self) -> None:
         self.server.should_exit = True
 
+    def idle_for(self) -> float:
+        """Seconds since the last request, or 0 while a job is queued or running."""
+        if any(not job.over for job in self.jobs.all()):
+            return 0.0
+        return time.monotonic() - self.app.last_request
+
+    def _exit_when_idle(self) -> None:
+        while not self.server.should_exit:
+            if self.idle_for() >= self.idle_exit_s:
+                self.engine.notify(f"no work for {self.idle_exit_s:g} s: the engine exits")
+                self.stop()
+                return
+            time.sleep(min(1.0, self.idle_exit_s / 4))
+
 
 def serve(port: int = 0, *, model: str | None = None,
-          on_ready: Callable[[dict[str, Any]], None] | None = None) -> None:
-    service = Service(port)
+          on_ready: Callable[[dict[str, Any]], None] | None = None, idle_exit_s: float = 0.0) -> None:
+    service = Service(port, idle_exit_s=idle_exit_s)
     service.warm(model)
     if on_ready is not None:
         on_ready(service.info)
