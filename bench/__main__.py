@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import cadqueryeval, cli, frontends, history, llm, pipeline, report, sandbox, service
+from bench import cadqueryeval, cli, disk, frontends, history, llm, pipeline, report, sandbox, service
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     service.main([])
     frontends.main()
     cli.main()
+    disk.main()
     cadqueryeval.main([])
     report.main()
 
