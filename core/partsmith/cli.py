@@ -320,7 +320,7 @@ def history_rm(entry_ids: Annotated[list[str], typer.Argument(help="One or more 
 
 @history_app.command("reindex")
 def history_reindex() -> None:
-    """Rebuild the time catalog and the search index from the entry folders."""
+    """Rebuild the timeline and the search index from the entry folders."""
 
     def action() -> None:
         count = _history().reindex()

@@ -1,4 +1,4 @@
-"""Every generation remembered: entry folders, a time catalog and a semantic index."""
+"""Every generation remembered: entry folders, a time line (SQLite) and a semantic index."""
 
 from partsmith.history.entry import Entry
 from partsmith.history.store import History

@@ -1,7 +1,7 @@
 """The history: every generation, its files and a way back to it.
 
 `history/<id>/` (meta.json, STEP, STL, GLB, thumbnail.png, script.py) is the source of truth; the
-catalog (time order) and the semantic index (prompt similarity) are both rebuilt from the folders
+timeline (time order) and the semantic index (prompt similarity) are both rebuilt from the folders
 by `reindex`. An entry is written into a hidden partial folder and renamed into place, so a
 process killed in the middle of a write loses only that entry, and a full disk leaves every
 earlier entry as it was.
@@ -109,7 +109,7 @@ class History:
                 shutil.rmtree(partial, ignore_errors=True)
 
     def reindex(self, batch: int = 256) -> int:
-        """Rebuild the catalog and the semantic index from the entry folders."""
+        """Rebuild the timeline and the semantic index from the entry folders."""
         entries = [Entry.read(folder) for folder in self._folders()]
         count = self.timeline.rebuild(lambda: (_row(e) for e in entries))
         if not self.index.remote:  # a team index also holds other machines' entries: keep them

@@ -1,7 +1,7 @@
 """The time index of the history: a small SQLite table beside the entry folders.
 
 ChromaDB has no ORDER BY, so "the last one" and "the newest 50" come from here, from an index on
-the creation time, without touching the vector store. Like the vector index, the catalog can be
+the creation time, without touching the vector store. Like the vector index, the timeline can be
 rebuilt from the folders at any time. Each entry passes through two states: `writing` (its row
 exists, its folder may not yet) and `ok` (folder and vector index both written); a process killed
 in between leaves a `writing` row that the next open finishes or drops.
@@ -31,7 +31,7 @@ class Row:
     like: str | None
 
 
-# Numbered steps: catalog version N is reached by running step N on version N - 1.
+# Numbered steps: timeline version N is reached by running step N on version N - 1.
 STEPS: dict[int, tuple[str, ...]] = {
     1: (
         "CREATE TABLE entries (id TEXT PRIMARY KEY, created REAL NOT NULL, prompt TEXT NOT NULL, "
