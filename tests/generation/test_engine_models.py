@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from generation.test_tiny_gguf import write_tiny_llama
+
 from partsmith import engine as engine_module
 from partsmith.config import Settings
 from partsmith.engine import Engine
