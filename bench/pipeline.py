@@ -1,18 +1,20 @@
 """End-to-end generation time split by stage: model load, model answer, sandbox (run, validate,
-export), saving. Uses the model the settings choose (the embedded one on a machine with none).
+export), saving into the history. Uses the model the settings choose (the embedded one on a
+machine with none), through an engine wired as the service wires it, in a scratch data folder.
 """
 
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.common import write
+from partsmith import assembly
 from partsmith.config import get_settings
-from partsmith.llm.backends import open_backend
-from partsmith.pipeline import Generator, Progress
-from partsmith.sandbox import SandboxPool
+from partsmith.pipeline import Progress
 
 PROMPTS = [
     "a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges",
@@ -24,13 +26,16 @@ PROMPTS = [
 
 
 def main() -> None:
-    started = time.perf_counter()
-    backend = open_backend(get_settings().llm, None, notify=lambda note: None)
-    load_s = time.perf_counter() - started
     rows: list[dict[str, Any]] = []
-    with SandboxPool() as pool:
-        pool.warm()
-        generator = Generator(backend, pool)
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = get_settings().model_copy(update={"home": Path(scratch)})
+        engine = assembly.build_engine(settings, notify=lambda note: None)
+        started = time.perf_counter()
+        backend = engine.backend()
+        load_s = time.perf_counter() - started
+        engine.pool.warm()
+        engine.router.warm()
+        _ = engine.history
         for prompt in PROMPTS:
             marks: dict[str, float] = {}
 
@@ -38,16 +43,17 @@ def main() -> None:
                 marks.setdefault(progress.stage, time.perf_counter())
 
             began = time.perf_counter()
-            made = generator.generate(prompt, on_progress=mark)
+            made = engine.generate(prompt, on_progress=mark)
             ended = time.perf_counter()
-            model_s = sum(a.seconds for a in made.attempts)
-            sandbox = made.result.timings
+            model_s = sum(a["seconds"] for a in made.attempts)
+            sandbox = made.timings
             rows.append({
                 "prompt": prompt, "attempts": len(made.attempts), "model_s": model_s,
                 "sandbox_ms": sandbox.get("total_ms", 0.0), "run_ms": sandbox.get("run_ms", 0.0),
                 "validate_ms": sandbox.get("validate_ms", 0.0), "export_ms": sandbox.get("export_ms", 0.0),
                 "save_ms": (ended - marks.get("saving", ended)) * 1000, "total_s": ended - began,
             })
+        engine.close()
     lines = [f"model: {backend.model_id}; model load {load_s:.2f} s", "",
              "| prompt | attempts | model s | sandbox ms (run / validate / export) | save ms | total s |",
              "|---|---|---|---|---|---|"]

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from partsmith import assembly
 from partsmith.client import Client
 from partsmith.config import Settings
 from partsmith.engine import Engine
@@ -66,8 +67,8 @@ class Running:
 
 def start_service(home: Path, pool: SandboxPool, model: SlowKitModel, port: int = 0) -> Running:
     settings = Settings(home=home)
-    engine = Engine(settings, backend=model, pool=pool, history=History(settings.history_dir),
-                    host="service")
+    engine = assembly.build_engine(settings, backend=model, pool=pool,
+                                   history=History(settings.history_dir), host="service")
     service = Service(port, settings=settings, engine=engine)
     thread = threading.Thread(target=service.run, daemon=True)
     thread.start()
