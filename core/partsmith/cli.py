@@ -488,7 +488,7 @@ def install(program: Program, blender: BlenderPath = None, freecad: FreeCADPath 
     from partsmith import install as installer
 
     guarded(lambda: installer.install(program, blender if program == "blender" else freecad,
-                                      say=lambda line: console.print(line, highlight=False)))
+                                      say=lambda line: console.print(line, highlight=False, soft_wrap=True)))
 
 
 @app.command()
@@ -497,7 +497,7 @@ def uninstall(program: Program, blender: BlenderPath = None, freecad: FreeCADPat
     from partsmith import install as installer
 
     guarded(lambda: installer.uninstall(program, blender if program == "blender" else freecad,
-                                        say=lambda line: console.print(line, highlight=False)))
+                                        say=lambda line: console.print(line, highlight=False, soft_wrap=True)))
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ def act(action: str, engine_command: str) -> dict[str, Any]:
         group = App.ParamGet(GROUP)
         group.SetString("EngineCommand", engine_command)
     elif action == "uninstall":
+        App.ParamGet(GROUP).Clear()  # RemGroup alone leaves a group that a handle still holds
         App.ParamGet(parent).RemGroup(name)
     if action in {"install", "uninstall"} and hasattr(App, "saveParameter"):
         App.saveParameter()
