@@ -482,13 +482,16 @@ BlenderPath = Annotated[Path | None, typer.Option("--blender", help="The Blender
 FreeCADPath = Annotated[Path | None, typer.Option("--freecad", help="The FreeCAD (or FreeCADCmd) program.")]
 
 
+def _say(line: str) -> None:
+    console.print(line, highlight=False, soft_wrap=True)
+
+
 @app.command()
 def install(program: Program, blender: BlenderPath = None, freecad: FreeCADPath = None) -> None:
     """Put the add-on into Blender or the workbench into FreeCAD, set to start this engine."""
     from partsmith import install as installer
 
-    guarded(lambda: installer.install(program, blender if program == "blender" else freecad,
-                                      say=lambda line: console.print(line, highlight=False, soft_wrap=True)))
+    guarded(lambda: installer.install(program, blender if program == "blender" else freecad, say=_say))
 
 
 @app.command()
@@ -496,8 +499,7 @@ def uninstall(program: Program, blender: BlenderPath = None, freecad: FreeCADPat
     """Remove the add-on from Blender or the workbench from FreeCAD."""
     from partsmith import install as installer
 
-    guarded(lambda: installer.uninstall(program, blender if program == "blender" else freecad,
-                                        say=lambda line: console.print(line, highlight=False, soft_wrap=True)))
+    guarded(lambda: installer.uninstall(program, blender if program == "blender" else freecad, say=_say))
 
 
 def main() -> None:
