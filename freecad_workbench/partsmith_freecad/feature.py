@@ -300,8 +300,9 @@ def label_for(prompt: str, limit: int = 60) -> str:
 
 
 def insert(doc: Any, entry: dict[str, Any]) -> Any:
-    """The entry as a parametric solid in `doc`, in one transaction (one undo removes it)."""
-    doc.openTransaction("Partsmith part")
+    """The entry as a parametric solid in `doc`, in one transaction (one undo removes it). The
+    application's transaction, so that no other open document is left with one half open."""
+    App.setActiveTransaction("Partsmith part")
     try:
         obj = doc.addObject("Part::FeaturePython", "Partsmith")
         PartsmithPart(obj, entry)
@@ -310,9 +311,9 @@ def insert(doc: Any, entry: dict[str, Any]) -> Any:
         obj.Label = label_for(entry.get("prompt", ""))
         doc.recompute()
     except Exception:
-        doc.abortTransaction()
+        App.closeActiveTransaction(True)
         raise
-    doc.commitTransaction()
+    App.closeActiveTransaction()
     return obj
 
 

@@ -330,6 +330,7 @@ def _quantity_box(obj: Any, name: str, spec: dict[str, Any], unit: str) -> Any:
     """FreeCAD's own quantity field: shows and reads the value in the user's unit schema."""
     box = Gui.UiLoader().createWidget("Gui::QuantitySpinBox")
     box.setProperty("unit", unit)
+    box.setProperty("partsmith_unit", unit)
     if spec.get("minimum") is not None:
         box.setProperty("minimum", App.Units.Quantity(f"{spec['minimum']} {unit}").Value)
     if spec.get("maximum") is not None:
@@ -381,4 +382,4 @@ def value_of(obj: Any, name: str, field: Any) -> Any:
         return field.value()
     if isinstance(field, QtWidgets.QLineEdit):
         return field.text()
-    return App.Units.Quantity(field.property("quantity"))
+    return App.Units.Quantity(f"{float(field.property('rawValue'))} {field.property('partsmith_unit')}")

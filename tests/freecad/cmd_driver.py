@@ -8,7 +8,6 @@ import sys
 import traceback
 from pathlib import Path
 
-
 SPEC_SCRIPT = '''"""A plate whose head comments follow the parameter contract."""
 from build123d import Box, Cylinder, Pos
 
