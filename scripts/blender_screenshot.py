@@ -110,6 +110,9 @@ def frame_and_shoot() -> float | None:
 
     if os.environ.get("PARTSMITH_CHECKS"):
         undo_checks()
+    else:  # the picture: only the part whose fields it shows
+        for obj in [o for o in bpy.data.objects if "partsmith_id" in o]:
+            bpy.data.objects.remove(obj)
     import_spec_part()
     window, area, region = window_context()
     view = area.spaces.active.region_3d
