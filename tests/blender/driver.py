@@ -48,6 +48,14 @@ def run(zip_path: str) -> dict[str, Any]:
                                                       enable_on_install=True)
     seen["installed"] = sorted(result)
     seen["addons"] = sorted(k for k in bpy.context.preferences.addons.keys() if "partsmith" in k)  # noqa: SIM118
+    # What `partsmith install blender` runs inside a 4.2+ Blender after the extension installer.
+    import importlib.util
+
+    side_path = Path(__file__).resolve().parents[2] / "core" / "partsmith" / "install" / "blender_side.py"
+    spec = importlib.util.spec_from_file_location("blender_side", side_path)
+    side = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(side)
+    seen["side_after_set_engine"] = side.act("set-engine", "/opt/partsmith/bin/partsmith serve", "")
     context = bpy.context
     scene = context.scene
     for obj in list(bpy.data.objects):  # an empty scene, as a new user's would be after deleting the cube

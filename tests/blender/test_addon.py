@@ -51,6 +51,12 @@ def test_installs_as_an_extension(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["installed"] == ["FINISHED"] and seen["addons"] == ["bl_ext.user_default.partsmith"]
 
 
+def test_the_installers_blender_side_sets_the_extensions_engine_command(seen: dict) -> None:  # type: ignore[type-arg]
+    side = seen["side_after_set_engine"]
+    assert side["module"] == "bl_ext.user_default.partsmith" and side["enabled"] and side["panel"]
+    assert side["engine_command"] == "/opt/partsmith/bin/partsmith serve"
+
+
 def test_buttons_say_why_they_are_disabled(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["generate_poll_empty"] is False and seen["generate_poll"] is True
     assert seen["apply_poll_nothing_selected"] is False
