@@ -139,6 +139,9 @@ class _JobOperator(bpy.types.Operator):
         if event.type == "ESC" or status.cancel_requested:
             status.cancel_requested = False
             self._task.cancel()
+            if self._task.snapshot().job is None:  # still waiting for the engine: stop waiting now
+                self._stop(context)
+                return self._finish(context, background.Snapshot(stage="cancelled", over=True))
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         now = self._task.snapshot()

@@ -157,6 +157,9 @@ class JobPanel:
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()  # the task cancels the job and ends
+            if self.task.snapshot().job is None:  # still waiting for the engine: stop waiting now
+                self.finish()
+                self.status.setText("cancelled")
 
     def finish(self) -> None:
         self.timer.stop()
