@@ -6,14 +6,18 @@ runs generated code and never imports the engine; `client.py` (the engine's stan
 client) is copied in by `build_addon.py`.
 
 Installs as an extension (Blender 4.2+, `blender_manifest.toml`) or as a legacy add-on
-(Blender 3.6-4.1, `bl_info`).
+(Blender 3.4-4.1, `bl_info`). `partsmith install blender` does either.
+
+Layout: `state.py` holds the add-on's state (property groups, history and parameter sync,
+thumbnails); `operators.py` the buttons' work; `panel.py` only draws; `connection.py` the engine
+client; `importer.py` puts parts into the scene. No two of them import each other.
 """
 
 bl_info = {
     "name": "Partsmith",
     "author": "Partsmith",
     "version": (0, 1, 0),
-    "blender": (3, 6, 0),
+    "blender": (3, 4, 0),
     "location": "View3D > Sidebar > Partsmith",
     "description": "Text to CAD with a local model: type a part, get a real-size solid",
     "category": "Object",
@@ -22,17 +26,14 @@ bl_info = {
 if "bpy" in locals():  # Reload Scripts: pick up edits to the submodules too
     import importlib
 
-    importlib.reload(connection)  # noqa: F821
-    importlib.reload(importer)  # noqa: F821
-    importlib.reload(operators)  # noqa: F821
-    importlib.reload(panel)  # noqa: F821
-    importlib.reload(preferences)  # noqa: F821
+    for _module in (background, connection, importer, state, operators, panel, preferences):  # noqa: F821
+        importlib.reload(_module)
 
 import bpy  # noqa: E402, F401 (the reload check above looks for it)
 
-from . import connection, importer, operators, panel, preferences  # noqa: E402, F401
+from . import background, connection, importer, operators, panel, preferences, state  # noqa: E402, F401
 
-_MODULES = (preferences, operators, panel)
+_MODULES = (preferences, state, operators, panel)
 
 
 def register() -> None:

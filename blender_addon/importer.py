@@ -1,6 +1,6 @@
 """Puts an engine part into the scene: the GLB at the 3D cursor, in the active collection, at its
 real size (the GLB is in metres, like Blender) with identity rotation, named after the prompt and
-carrying its history id, parameters and STEP path as custom properties."""
+carrying its history id, parameters (and their specs) and STEP path as custom properties."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ KEY_ID = "partsmith_id"
 KEY_PARAMS = "partsmith_params"
 KEY_STEP = "partsmith_step"
 KEY_PROMPT = "partsmith_prompt"
+KEY_SPECS = "partsmith_specs"
 
 
 def object_name(prompt: str) -> str:
@@ -83,6 +84,7 @@ def _tag(obj: bpy.types.Object, entry: dict[str, Any]) -> None:
     obj[KEY_PROMPT] = entry.get("prompt", "")
     obj[KEY_PARAMS] = json.dumps(entry.get("parameters") or {})
     obj[KEY_STEP] = (entry.get("files") or {}).get("step", "")
+    obj[KEY_SPECS] = json.dumps({spec["name"]: spec for spec in entry.get("parameter_specs") or []})
 
 
 def add_part(context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
@@ -115,11 +117,21 @@ def replace_part(obj: bpy.types.Object, entry: dict[str, Any]) -> bpy.types.Obje
     return obj
 
 
-def params_of(obj: bpy.types.Object | None) -> dict[str, Any]:
-    if obj is None or KEY_PARAMS not in obj:
+def _json_dict(obj: bpy.types.Object | None, key: str) -> dict[str, Any]:
+    if obj is None or key not in obj:
         return {}
     try:
-        data = json.loads(obj[KEY_PARAMS])
+        data = json.loads(obj[key])
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def params_of(obj: bpy.types.Object | None) -> dict[str, Any]:
+    """The part's parameter values (engine units: mm, degrees)."""
+    return _json_dict(obj, KEY_PARAMS)
+
+
+def specs_of(obj: bpy.types.Object | None) -> dict[str, dict[str, Any]]:
+    """What field fits each parameter (kind, unit, limits, choices), as the engine served it."""
+    return _json_dict(obj, KEY_SPECS)

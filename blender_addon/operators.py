@@ -1,57 +1,61 @@
-"""The add-on's operators. Jobs are polled on a 0.1 s timer from a modal operator, so Blender never
-waits on the engine; `bpy.data` is only touched here, on the main thread. Run from a script or in
-background mode (`blender -b`), the same operators wait for the job instead (for tests and batch
-use). Engine errors become Blender reports with the engine's message."""
+"""The add-on's operators. Thin: each reads its properties, hands the engine work to a background
+thread (`background.Task`), and a modal operator's 0.1 s timer reads the task's snapshot, so
+Blender's UI never waits on the engine, not even while it starts. `bpy.data` is only touched on
+the main thread, when the task is over. Run from a script or in background mode (`blender -b`),
+the same operators wait for the task instead (for tests and batch use). Engine errors become
+Blender reports with the engine's message."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import bpy
 
-from . import connection, importer, preferences
+from . import background, connection, importer, preferences, state
 
 POLL_S = 0.1
-FINISHED = ("done", "failed", "cancelled")
+STARTING = "starting"  # the job id shown while the engine starts, before the job has its id
 
 
-def _status(context: bpy.types.Context) -> Any:
-    return context.window_manager.partsmith
-
-
-def _selected_part(context: bpy.types.Context) -> bpy.types.Object | None:
-    obj = context.active_object
-    return obj if obj is not None and importer.KEY_ID in obj else None
-
-
-def _show(context: bpy.types.Context, job: dict[str, Any]) -> None:
-    status = _status(context)
-    stage = job.get("stage", "")
+def _show(context: bpy.types.Context, now: background.Snapshot) -> None:
+    status = state.status(context)
+    job = now.job or {}
     rate = f", {job['tokens_per_second']:.0f} tok/s" if job.get("tokens_per_second") else ""
     attempt = f" (attempt {job['attempt']})" if job.get("attempt", 0) > 1 else ""
     waiting = f", {job['queue_position']} ahead" if job.get("queue_position") else ""
-    status.stage = f"{stage}{attempt}{rate}{waiting}"
+    status.stage = f"{job.get('stage') or now.stage}{attempt}{rate}{waiting}"
     status.progress = float(job.get("progress") or 0.0)
+    if job.get("id"):
+        status.job_id = job["id"]
     for area in context.screen.areas if context.screen else []:
         if area.type == "VIEW_3D":
             area.tag_redraw()
+    if context.workspace is not None:
+        context.workspace.status_text_set(f"Partsmith: {status.stage}")
 
 
 class _JobOperator(bpy.types.Operator):
-    """Submits one engine job, follows it, and puts its part into the scene."""
+    """Submits one engine job on a background thread, follows it, and puts its part into the scene."""
 
     bl_options = {"REGISTER", "UNDO"}  # noqa: RUF012 (Blender's class attribute)
     _timer: Any = None
-    _job: str = ""
+    _task: background.Task | None = None
     _target: str = ""
 
     # What each button asks the engine for, and where its part goes.
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
         raise NotImplementedError
+
+    def work(self, context: bpy.types.Context) -> Callable[[background.Task], Any]:
+        fields = self.request(context)
+        kind = fields.pop("kind")
+        prefs = preferences.get(context)
+        if prefs.model and kind in {"generate", "like", "again"}:
+            fields.setdefault("model", prefs.model)
+        return background.job(connection.get(context), kind, {**fields, "host": "blender"})
 
     def place(self, context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
         return importer.add_part(context, entry)
@@ -63,29 +67,23 @@ class _JobOperator(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
-        reason = "a part is being made: wait for it, or press Cancel" if _status(context).job_id \
+        reason = "a part is being made: wait for it, or press Cancel" if state.status(context).job_id \
             else cls.missing(context)
         if reason:
             cls.poll_message_set(reason)
         return reason is None
 
-    def _submit(self, context: bpy.types.Context) -> dict[str, Any] | None:
-        fields = self.request(context)
-        prefs = preferences.get(context)
-        if prefs.model and fields.get("kind") in {"generate", "like", "again"}:
-            fields.setdefault("model", prefs.model)
-        try:
-            client = connection.get(context)
-            health = client.connect()
-            _status(context).engine = f"running, {health.get('model') or 'loading the model'}"
-            return client.submit(host="blender", **fields)
-        except connection.EngineError as exc:
-            self.report({"ERROR"}, str(exc))
-            return None
-
-    def _finish(self, context: bpy.types.Context, job: dict[str, Any]) -> set[str]:
-        status = _status(context)
+    def _finish(self, context: bpy.types.Context, now: background.Snapshot) -> set[str]:
+        status = state.status(context)
         status.job_id = ""
+        if context.workspace is not None:
+            context.workspace.status_text_set(None)
+        if now.error is not None:
+            message = str(now.error)
+            status.stage = f"failed: {message}"[:200]
+            self.report({"ERROR"}, f"Partsmith: {message}")
+            return {"CANCELLED"}
+        job = (now.result or {}).get("job") or {"state": "cancelled"}
         if job["state"] == "cancelled":
             status.stage = "cancelled"
             self.report({"WARNING"}, "Partsmith: cancelled")
@@ -97,73 +95,61 @@ class _JobOperator(bpy.types.Operator):
             hint = f" ({error['hint']})" if error.get("hint") else ""
             self.report({"ERROR"}, f"Partsmith: {message}{hint}")
             return {"CANCELLED"}
+        entry = now.result["entry"]
         try:
-            entry = connection.get(context).entry(job["entry"]["id"])
             obj = self.place(context, entry)
-        except (connection.EngineError, RuntimeError) as exc:
+        except RuntimeError as exc:
             message = importer.last_line(exc)
             status.stage = f"failed: {message}"[:200]
             self.report({"ERROR"}, f"Partsmith: {message}")
             return {"CANCELLED"}
         _copy_out(context, entry)
-        load_params(context)
+        state.load_params(context)
         status.stage = "done"
         status.progress = 1.0
+        status.engine = "running"
         for warning in entry.get("warnings") or []:
             self.report({"WARNING"}, f"Partsmith: {warning}")
         self.report({"INFO"}, f"Partsmith: {obj.name} ({' x '.join(f'{v:g}' for v in entry['size'])} mm)")
-        refresh_history(context)
+        state.refresh_history(context)
         return {"FINISHED"}
 
     # Blocking: scripts and background mode.
     def execute(self, context: bpy.types.Context) -> set[str]:
-        job = self._submit(context)
-        if job is None:
-            return {"CANCELLED"}
-        _status(context).job_id = job["id"]
-        try:
-            job = connection.get(context).wait(job["id"], poll_s=POLL_S)
-        except connection.EngineError as exc:
-            _status(context).job_id = ""
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        return self._finish(context, job)
+        task = background.start(self.work(context))
+        state.status(context).job_id = STARTING
+        return self._finish(context, task.wait())
 
-    # Interactive: a timer polls the job; Blender stays responsive; ESC cancels.
+    # Interactive: a timer reads the task; Blender stays responsive; ESC cancels.
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
         if bpy.app.background:
             return self.execute(context)
-        job = self._submit(context)
-        if job is None:
-            return {"CANCELLED"}
-        self._job = job["id"]
-        _status(context).job_id = job["id"]
-        _show(context, job)
+        self._task = background.start(self.work(context))
+        status = state.status(context)
+        status.job_id = STARTING
+        status.cancel_requested = False
+        _show(context, self._task.snapshot())
         self._timer = context.window_manager.event_timer_add(POLL_S, window=context.window)
         context.window_manager.modal_handler_add(self)
         return {"RUNNING_MODAL"}
 
     def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        status = _status(context)
+        status = state.status(context)
+        assert self._task is not None
         if event.type == "ESC" or status.cancel_requested:
             status.cancel_requested = False
-            with contextlib.suppress(connection.EngineError):
-                connection.get(context).cancel(self._job)
+            self._task.cancel()
+            if self._task.snapshot().job is None:  # still waiting for the engine: stop waiting now
+                self._stop(context)
+                return self._finish(context, background.Snapshot(stage="cancelled", over=True))
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
-        try:
-            job = connection.get(context).job(self._job)
-        except connection.EngineError as exc:
-            self._stop(context)
-            status.job_id = ""
-            status.stage = f"failed: {exc}"[:200]
-            self.report({"ERROR"}, f"Partsmith: {exc}")
-            return {"CANCELLED"}
-        _show(context, job)
-        if job["state"] not in FINISHED:
+        now = self._task.snapshot()
+        _show(context, now)
+        if not now.over:
             return {"PASS_THROUGH"}
         self._stop(context)
-        return self._finish(context, job)
+        return self._finish(context, now)
 
     def _stop(self, context: bpy.types.Context) -> None:
         if self._timer is not None:
@@ -198,7 +184,7 @@ class PARTSMITH_OT_like(_JobOperator):
         return "type the change first, e.g. 'but 60 mm long'"
 
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
-        part = _selected_part(context)
+        part = state.selected_part(context)
         return {"kind": "like", "prompt": context.scene.partsmith_prompt,
                 "like": part[importer.KEY_ID] if part is not None else "last"}
 
@@ -211,12 +197,12 @@ class PARTSMITH_OT_again(_JobOperator):
 
     @classmethod
     def missing(cls, context: bpy.types.Context) -> str | None:
-        if _selected_part(context) is None and not context.scene.partsmith_prompt.strip():
+        if state.selected_part(context) is None and not context.scene.partsmith_prompt.strip():
             return "select a Partsmith part or type a prompt"
         return None
 
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
-        part = _selected_part(context)
+        part = state.selected_part(context)
         prompt = part[importer.KEY_PROMPT] if part is not None else context.scene.partsmith_prompt
         return {"kind": "again", "prompt": prompt}
 
@@ -229,13 +215,13 @@ class PARTSMITH_OT_apply(_JobOperator):
 
     @classmethod
     def missing(cls, context: bpy.types.Context) -> str | None:
-        return "select a part made by Partsmith" if _selected_part(context) is None else None
+        return "select a part made by Partsmith" if state.selected_part(context) is None else None
 
     def request(self, context: bpy.types.Context) -> dict[str, Any]:
-        part = _selected_part(context)
+        part = state.selected_part(context)
         assert part is not None
         self._target = part.name
-        values = {item.name: item.value() for item in _status(context).params}
+        values = {item.name: item.value() for item in state.status(context).params}
         return {"kind": "rerun", "entry_id": part[importer.KEY_ID], "params": values}
 
     def place(self, context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
@@ -251,14 +237,15 @@ class PARTSMITH_OT_import_entry(_JobOperator):
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
-        return True  # importing an earlier part needs no engine job, so it never waits for one
+        return True  # importing an earlier part needs no model job, so it never waits for one
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        job = {"state": "done", "entry": {"id": self.entry_id}}
-        return self._finish(context, job)
+    def work(self, context: bpy.types.Context) -> Callable[[background.Task], Any]:
+        client, entry_id = connection.get(context), self.entry_id
 
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        return self.execute(context)
+        def fetch(task: background.Task) -> dict[str, Any]:
+            return {"job": {"state": "done"}, "entry": client.entry(entry_id)}
+
+        return fetch
 
 
 class PARTSMITH_OT_cancel(bpy.types.Operator):
@@ -269,18 +256,13 @@ class PARTSMITH_OT_cancel(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
-        if not _status(context).job_id:
+        if not state.status(context).job_id:
             cls.poll_message_set("nothing is being made")
             return False
         return True
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        status = _status(context)
-        status.cancel_requested = True
-        try:
-            connection.get(context).cancel(status.job_id)
-        except connection.EngineError as exc:
-            self.report({"ERROR"}, str(exc))
+        state.status(context).cancel_requested = True  # the job's own operator cancels it
         return {"FINISHED"}
 
 
@@ -290,49 +272,44 @@ class PARTSMITH_OT_start_engine(bpy.types.Operator):
     bl_idname = "partsmith.start_engine"
     bl_label = "Start engine"
     _timer: Any = None
-    _deadline: float = 0.0
+    _task: background.Task | None = None
+
+    def _work(self, context: bpy.types.Context) -> Callable[[background.Task], Any]:
+        client = connection.get(context)
+        return lambda task: background.connect(client, task)
+
+    def _done(self, context: bpy.types.Context, now: background.Snapshot) -> set[str]:
+        status = state.status(context)
+        if now.error is not None:
+            status.engine = "failed to start"
+            self.report({"ERROR"}, f"Partsmith: {now.error}")
+            return {"CANCELLED"}
+        status.engine = f"running, {now.result.get('model') or 'model loads on first use'}"
+        state.refresh_history(context)
+        return {"FINISHED"}
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        try:
-            health = connection.get(context).connect()
-        except connection.EngineError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        _status(context).engine = f"running, {health.get('model') or 'model loads on first use'}"
-        return {"FINISHED"}
+        return self._done(context, background.start(self._work(context)).wait())
 
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
         if bpy.app.background:
             return self.execute(context)
-        client = connection.get(context)
-        if not client.find():
-            try:
-                client.start()
-            except connection.EngineError as exc:
-                self.report({"ERROR"}, str(exc))
-                return {"CANCELLED"}
-        _status(context).engine = "starting..."
-        self._deadline = time.monotonic() + 180
-        self._timer = context.window_manager.event_timer_add(0.5, window=context.window)
+        self._task = background.start(self._work(context))
+        state.status(context).engine = "starting..."
+        self._timer = context.window_manager.event_timer_add(0.25, window=context.window)
         context.window_manager.modal_handler_add(self)
         return {"RUNNING_MODAL"}
 
     def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
-        client = connection.get(context)
-        if client.find():
-            context.window_manager.event_timer_remove(self._timer)
-            _status(context).engine = connection.state()
-            refresh_history(context)
-            return {"FINISHED"}
-        if time.monotonic() > self._deadline or (client.started and client.started.poll() is not None):
-            context.window_manager.event_timer_remove(self._timer)
-            _status(context).engine = "failed to start"
-            self.report({"ERROR"}, f"Partsmith: the engine did not start; try `{client.start_command}` "
-                        "in a terminal")
-            return {"CANCELLED"}
-        return {"PASS_THROUGH"}
+        assert self._task is not None
+        now = self._task.snapshot()
+        if not now.over:
+            state.status(context).engine = now.stage
+            return {"PASS_THROUGH"}
+        context.window_manager.event_timer_remove(self._timer)
+        return self._done(context, now)
 
 
 class PARTSMITH_OT_refresh(bpy.types.Operator):
@@ -343,45 +320,11 @@ class PARTSMITH_OT_refresh(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            refresh_history(context, strict=True)
+            state.refresh_history(context, strict=True)
         except connection.EngineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         return {"FINISHED"}
-
-
-def refresh_history(context: bpy.types.Context, strict: bool = False) -> None:
-    from . import panel
-
-    status = _status(context)
-    client = connection.get(context)
-    try:
-        if client.info is None and not client.find():
-            raise connection.EngineError("the Partsmith engine is not running", hint="press Start engine")
-        query = status.search.strip()
-        rows = client.search(query, 20) if query else client.history(30)
-    except connection.EngineError:
-        status.engine = "not running"
-        if strict:
-            raise
-        return
-    status.history.clear()
-    for row in rows:
-        item = status.history.add()
-        item.entry_id = row["id"]
-        item.prompt = row.get("prompt", "")
-        item.ok = row.get("status") == "ok"
-    panel.load_thumbnails(client, [row["id"] for row in rows if row.get("status") == "ok"])
-
-
-def load_params(context: bpy.types.Context) -> None:
-    """Show the active part's parameters as fields (called when the selection changes)."""
-    status = _status(context)
-    status.params.clear()
-    for name, value in importer.params_of(context.active_object).items():
-        item = status.params.add()
-        item.name = name
-        item.set(value)
 
 
 def _copy_out(context: bpy.types.Context, entry: dict[str, Any]) -> None:
@@ -394,8 +337,8 @@ def _copy_out(context: bpy.types.Context, entry: dict[str, Any]) -> None:
         for path in (entry.get("files") or {}).values():
             (target / Path(path).name).write_bytes(Path(path).read_bytes())
         (target / "meta.json").write_text(json.dumps(entry, indent=2))
-    except OSError:
-        pass
+    except OSError as exc:
+        print(f"Partsmith: cannot copy the part to {target}: {exc}")
 
 
 CLASSES = (PARTSMITH_OT_generate, PARTSMITH_OT_like, PARTSMITH_OT_again, PARTSMITH_OT_apply,
@@ -410,4 +353,3 @@ def register() -> None:
 def unregister() -> None:
     for cls in reversed(CLASSES):
         bpy.utils.unregister_class(cls)
-

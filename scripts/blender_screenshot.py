@@ -1,10 +1,13 @@
 """Runs inside a real Blender window (under xvfb) for scripts/screenshots.py: installs the add-on,
 opens the Partsmith tab, generates the prompt through the panel's modal operator (so the timer
-polling and the status line are the real ones), then saves a screenshot and quits.
+polling and the status line are the real ones), imports a part whose script's head comments give
+its parameters' fields (a drop-down for a choice, lengths in the scene's unit), then saves a
+screenshot and quits.
 
 Environment: PARTSMITH_ZIP (the extension or legacy zip), PARTSMITH_PROMPT, PARTSMITH_SHOT, and
 PARTSMITH_CHECKS (optional): a JSON file for the tests, with what the window showed, including
-what one undo did and how often Blender's event loop ran while the engine worked.
+what one undo did, how often Blender's event loop ran while the engine worked and while an engine
+that never comes up was awaited, and whether the selection is still followed after a file loads.
 """
 
 import contextlib
@@ -16,14 +19,42 @@ import bpy
 
 STARTED = time.monotonic()
 TICKS: list[float] = []  # when the UI loop ran while the part was being made
+SEEN: dict = {}
+SPEC_SCRIPT = '''"""A mounting plate whose head comments follow the parameter contract."""
+from build123d import Box, Cylinder, Locations, Pos
+
+length = 60  # mm [10, 200] - along X
+width = 40.0  # mm [10, 200] - along Y
+thickness = 5  # mm [1, 20]
+holes = "corners"  # one of: none, corners, centre - where the holes go
+hole_diameter = 5.0  # mm [1, 12]
+
+result = Box(length, width, thickness)
+if holes == "corners":
+    spots = [(x, y) for x in (-length / 2 + 8, length / 2 - 8) for y in (-width / 2 + 8, width / 2 - 8)]
+    result -= Locations(*spots) * Cylinder(hole_diameter / 2, thickness * 2)
+elif holes == "centre":
+    result -= Pos(0, 0, 0) * Cylinder(hole_diameter / 2, thickness * 2)
+'''
+
+
+MODULE = "partsmith"
+
+
+def addon(name: str):
+    import importlib
+
+    return importlib.import_module(f"{MODULE}.{name}")
 
 
 def install() -> str:
+    global MODULE
     zip_path = os.environ["PARTSMITH_ZIP"]
     if bpy.app.version >= (4, 2, 0):
         bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default",
                                                  enable_on_install=True)
-        return "bl_ext.user_default.partsmith"
+        MODULE = "bl_ext.user_default.partsmith"
+        return MODULE
     bpy.ops.preferences.addon_install(filepath=zip_path, overwrite=True)
     bpy.ops.preferences.addon_enable(module="partsmith")
     return "partsmith"
@@ -77,6 +108,12 @@ def frame_and_shoot() -> float | None:
 
     from mathutils import Euler
 
+    if os.environ.get("PARTSMITH_CHECKS"):
+        undo_checks()
+    else:  # the picture: only the part whose fields it shows
+        for obj in [o for o in bpy.data.objects if "partsmith_id" in o]:
+            bpy.data.objects.remove(obj)
+    import_spec_part()
     window, area, region = window_context()
     view = area.spaces.active.region_3d
     view.view_rotation = Euler((math.radians(55), 0, math.radians(35))).to_quaternion()
@@ -103,33 +140,109 @@ def click_partsmith_tab(window, area) -> None:
         subprocess.run(["xdotool", "mousemove", str(x), str(top + 78), "click", "1"], check=False)
 
 
+def import_spec_part() -> None:
+    """A part from a script with the contract's comments, so its fields fit (drop-down, lengths)."""
+    client = addon("connection").get(bpy.context)
+    prompt = "a 60 x 40 x 5 mm mounting plate with 5 mm holes in the corners"
+    job = client.wait(client.submit("script", script=SPEC_SCRIPT, host="blender", prompt=prompt)["id"])
+    bpy.ops.partsmith.import_entry("EXEC_DEFAULT", entry_id=job["entry"]["id"])
+    params = bpy.context.window_manager.partsmith.params
+    SEEN["spec_fields"] = {item.name: [item.kind, item.bl_rna.properties[item.field()].type]
+                           for item in params}
+    SEEN["spec_part"] = bpy.context.view_layer.objects.active.name
+
+
 def shoot() -> None:
     window, area, region = window_context()
     with bpy.context.temp_override(window=window, area=area, region=region):
         bpy.ops.screen.screenshot(filepath=os.environ["PARTSMITH_SHOT"])
     print("partsmith screenshot:", bpy.context.window_manager.partsmith.stage, flush=True)
     if os.environ.get("PARTSMITH_CHECKS"):
-        checks(window, area, region)
+        no_engine_check()
+        return
     os._exit(0)  # bpy segfaults at exit after a glTF import on some builds
 
 
-def checks(window, area, region) -> None:
+def undo_checks() -> None:
     import itertools
-    import json
 
+    window, area, region = window_context()
     gaps = [b - a for a, b in itertools.pairwise(TICKS)]
-    seen = {"version": bpy.app.version_string, "stage": bpy.context.window_manager.partsmith.stage,
-            "ticks": len(TICKS), "longest_gap_s": max(gaps, default=None)}
+    SEEN.update({"version": bpy.app.version_string, "stage": bpy.context.window_manager.partsmith.stage,
+                 "ticks": len(TICKS), "longest_gap_s": max(gaps, default=None)})
     parts = [o for o in bpy.data.objects if "partsmith_id" in o]
-    seen["parts"] = [{"name": o.name, "dimensions": list(o.dimensions),
+    SEEN["parts"] = [{"name": o.name, "dimensions": list(o.dimensions),
                       "rotation": list(o.rotation_euler), "location": list(o.location)} for o in parts]
     with bpy.context.temp_override(window=window, area=area, region=region):
         bpy.ops.ed.undo()
-        seen["after_undo"] = sorted(o.name for o in bpy.data.objects if "partsmith_id" in o)
+        SEEN["after_undo"] = sorted(o.name for o in bpy.data.objects if "partsmith_id" in o)
         bpy.ops.ed.redo()
-        seen["after_redo"] = sorted(o.name for o in bpy.data.objects if "partsmith_id" in o)
+        SEEN["after_redo"] = sorted(o.name for o in bpy.data.objects if "partsmith_id" in o)
+
+
+def no_engine_check() -> None:
+    """No engine running, and an engine command that takes seconds to fail: Generate shows what is
+    happening and Blender's event loop keeps running until the failure is shown."""
+    import tempfile
+
+    prefs = bpy.context.preferences.addons[MODULE].preferences
+    prefs.engine_command = "sleep 4"  # "starts", answers nothing, exits after 4 s
+    os.environ["PARTSMITH_HOME"] = tempfile.mkdtemp()  # this test's own process: no engine here
+    addon("connection").forget()
+    ticks: list[float] = []
+    lines: set[str] = set()
+    bpy.context.scene.partsmith_prompt = "a 10 mm cube"
+    asked = time.monotonic()
+    generate()
+
+    def watch() -> float | None:
+        status = bpy.context.window_manager.partsmith
+        ticks.append(time.monotonic())
+        lines.add(status.stage)
+        if status.stage.startswith("failed") or len(ticks) > 600:
+            import itertools
+
+            SEEN["no_engine_lines"] = sorted(lines)
+            SEEN["no_engine_seconds"] = ticks[-1] - asked
+            SEEN["no_engine_longest_gap_s"] = max(b - a for a, b in itertools.pairwise(ticks))
+            bpy.app.timers.register(load_check, first_interval=0.2)
+            return None
+        return 0.05
+
+    bpy.app.timers.register(watch, first_interval=0.05)
+
+
+def load_check() -> None:
+    """After a file is loaded, selecting a part still shows its parameters (the selection is
+    followed again after every load)."""
+    import tempfile
+
+    path = os.path.join(tempfile.mkdtemp(), "scene.blend")  # noqa: PTH118
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+    bpy.app.timers.register(lambda: load_and_select(path), first_interval=0.2, persistent=True)
+
+
+def load_and_select(path: str) -> None:
+    bpy.ops.wm.open_mainfile(filepath=path)
+    bpy.app.timers.register(select_spec_part, first_interval=0.5, persistent=True)
+
+
+def select_spec_part() -> None:
+    bpy.context.window_manager.partsmith.params.clear()
+    part = bpy.data.objects[SEEN["spec_part"]]
+    other = next(o for o in bpy.data.objects if o.name != part.name and "partsmith_id" in o)
+    bpy.context.view_layer.objects.active = other  # a change of selection the message bus reports
+    bpy.context.view_layer.objects.active = part
+    bpy.app.timers.register(write_checks, first_interval=1.0, persistent=True)
+
+
+def write_checks() -> None:
+    import json
+
+    SEEN["params_after_load"] = sorted(item.name for item in bpy.context.window_manager.partsmith.params)
     with open(os.environ["PARTSMITH_CHECKS"], "w") as handle:  # noqa: PTH123
-        json.dump(seen, handle)
+        json.dump(SEEN, handle)
+    os._exit(0)
 
 
 def start() -> None:

@@ -435,6 +435,31 @@ def doctor(
     guarded(action)
 
 
+Program = Annotated[str, typer.Argument(help="blender or freecad.")]
+BlenderPath = Annotated[Path | None, typer.Option("--blender", help="The Blender program to use.")]
+FreeCADPath = Annotated[Path | None, typer.Option("--freecad", help="The FreeCAD (or FreeCADCmd) program.")]
+
+
+def _say(line: str) -> None:
+    console.print(line, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def install(program: Program, blender: BlenderPath = None, freecad: FreeCADPath = None) -> None:
+    """Put the add-on into Blender or the workbench into FreeCAD, set to start this engine."""
+    from partsmith import install as installer
+
+    guarded(lambda: installer.install(program, blender if program == "blender" else freecad, say=_say))
+
+
+@app.command()
+def uninstall(program: Program, blender: BlenderPath = None, freecad: FreeCADPath = None) -> None:
+    """Remove the add-on from Blender or the workbench from FreeCAD."""
+    from partsmith import install as installer
+
+    guarded(lambda: installer.uninstall(program, blender if program == "blender" else freecad, say=_say))
+
+
 def main() -> None:
     """Entry point of the `partsmith` command."""
     app()

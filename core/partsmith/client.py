@@ -64,9 +64,11 @@ def read_discovery(home: Path | None = None) -> dict[str, Any] | None:
 
 class Client:
     def __init__(self, home: Path | None = None, start_command: str | None = None,
-                 timeout_s: float = 10.0) -> None:
+                 timeout_s: float = 10.0, start_env: dict[str, str] | None = None) -> None:
         self.home = home
         self.start_command = start_command
+        # Settings for the engine it starts (never set in the front end's own process).
+        self.start_env: dict[str, str] = dict(start_env or {})
         self.timeout_s = timeout_s
         self.info: dict[str, Any] | None = None
         self.started: subprocess.Popen[bytes] | None = None
@@ -114,7 +116,7 @@ class Client:
     def start(self) -> None:
         """Start the engine in the background, detached from the front end."""
         command = shlex.split(self.start_command or "", posix=os.name != "nt")
-        env = dict(os.environ)
+        env = {**os.environ, **self.start_env}
         if self.home is not None:
             env["PARTSMITH_HOME"] = str(self.home)
         logs = (self.home or data_home())

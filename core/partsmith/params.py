@@ -4,12 +4,22 @@ The contract (DESIGN.md): a generated script opens with named top-level assignme
 `length = 40  # mm`. Those are the part's parameters. The head ends at the first statement that
 is neither an import, the docstring, nor such an assignment. Rewriting replaces only the literal's
 characters, so comments, layout and the rest of the script stay as they were.
+
+An assignment's trailing comment says what kind of value it is, so that the front ends can show
+a field that fits (a drop-down for a choice, a length in the scene's units, the range as limits):
+
+    length = 40  # mm [1, 5000] - along X        a length in mm, from 1 to 5000
+    twist = 15.0  # deg [0, 90]                   an angle in degrees
+    teeth = 20  # [6, 200]                        a plain number (an integer here), with limits
+    holes = "corners"  # one of: none, corners, centre
+    # free text may follow after " - "
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass
 
 from partsmith.errors import InputError
@@ -17,15 +27,81 @@ from partsmith.errors import InputError
 ParamValue = int | float | bool | str
 
 
+KINDS = ("length", "angle", "integer", "number", "bool", "choice", "text")
+UNITS = {"mm": "length", "deg": "angle"}
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_SPEC = re.compile(rf"^(?:(?P<unit>mm|deg)\b)?\s*(?:\[\s*(?P<low>{_NUMBER})\s*,\s*(?P<high>{_NUMBER})\s*\])?"
+                   r"(?P<rest>.*)$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Parameter:
+    """One head parameter: its value and, from its comment, what kind of field fits it."""
+
     name: str
     value: ParamValue
     line: int
     comment: str = ""
+    kind: str = "text"  # one of KINDS
+    unit: str = ""  # "mm" for a length, "deg" for an angle, else ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "value": self.value, "line": self.line, "comment": self.comment}
+        return {"name": self.name, "value": self.value, "line": self.line, "comment": self.comment,
+                "kind": self.kind, "unit": self.unit, "minimum": self.minimum, "maximum": self.maximum,
+                "choices": list(self.choices), "description": self.description}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a comment says about its value (see the module's docstring for the forms)."""
+
+    kind: str
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+def _plain_kind(value: ParamValue) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "text"
+
+
+def read_spec(value: ParamValue, comment: str) -> Spec:
+    """The field a value needs, from its comment. A comment outside the contract, or a spec that
+    does not fit the value (a range on a string, a choice for a number), leaves the plain kind of
+    the value, with the comment as its description."""
+    text = comment.strip()
+    plain = Spec(_plain_kind(value), description=text)
+    if text.lower().startswith("one of:"):
+        words, _, description = text[len("one of:"):].partition(" - ")
+        choices = tuple(word.strip() for word in words.split(",") if word.strip())
+        if isinstance(value, str) and value in choices:
+            return Spec("choice", choices=choices, description=description.strip())
+        return plain
+    found = _SPEC.match(text)
+    if found is None or isinstance(value, (bool, str)) or not (found["unit"] or found["low"]):
+        return plain
+    rest = found["rest"].strip()
+    if rest and not (found["unit"] or rest.startswith(("-", ","))):
+        return plain  # "[1, 2] and more words" is not the contract's form
+    minimum = float(found["low"]) if found["low"] else None
+    maximum = float(found["high"]) if found["high"] else None
+    if minimum is not None and maximum is not None and minimum > maximum:
+        return plain
+    unit = (found["unit"] or "").lower()
+    kind = UNITS[unit] if unit else _plain_kind(value)
+    return Spec(kind, unit, minimum, maximum, description=rest.lstrip("-,").strip())
 
 
 def _literal(node: ast.expr) -> ParamValue | None:
@@ -92,7 +168,10 @@ def read_parameters(source: str) -> list[Parameter]:
     for stmt, name, value in _head(tree):
         literal = _literal(value)
         assert literal is not None
-        params.append(Parameter(name, literal, stmt.lineno, _comment(lines, stmt)))
+        comment = _comment(lines, stmt)
+        spec = read_spec(literal, comment)
+        params.append(Parameter(name, literal, stmt.lineno, comment, spec.kind, spec.unit, spec.minimum,
+                                spec.maximum, spec.choices, spec.description))
     return params
 
 

@@ -1,7 +1,9 @@
 """The task panels: a prompt with Generate, progress and Cancel; the history; parameters.
 
-The engine is polled from a QTimer every 0.1 s, so FreeCAD never waits on it. Engine errors go
-to the panel and to the report view, with the engine's message.
+Every engine call runs on a background thread (`background.Task`: starting the engine,
+submitting, following the job, reading the history and its thumbnails); a QTimer reads the task's
+snapshot every 0.1 s and shows it, so FreeCAD never waits on the engine. Engine errors go to the
+panel and to the report view, with the engine's message.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 import FreeCAD as App
 import FreeCADGui as Gui
 
-from . import connection, feature
+from . import background, connection, feature
 
 try:  # FreeCAD's PySide shim: PySide2 in 0.20, PySide6 later
     from PySide import QtCore, QtGui, QtWidgets
@@ -30,7 +32,7 @@ class JobPanel:
     def __init__(self, mode: str = "generate", like: Any = None) -> None:
         self.mode = mode
         self.like = like
-        self.job_id: str | None = None
+        self.task: background.Task | None = None
         self.inserted: Any = None
         self.form = QtWidgets.QWidget()
         self.form.setWindowTitle({"generate": "Partsmith: generate", "like": "Partsmith: like selected",
@@ -93,36 +95,30 @@ class JobPanel:
         fields: dict[str, Any] = {"prompt": text, "host": "freecad"}
         if self.mode == "like":
             fields["like"] = self.like.EntryId if self.like is not None else "last"
-        try:
-            client = connection.get()
-            if not client.find():
-                self.status.setText("starting the engine...")
-                QtWidgets.QApplication.processEvents()
-                client.connect()
-            job = client.submit(self.mode, **fields)
-        except connection.EngineError as exc:
-            self.show_error(str(exc))
-            return
-        self.job_id = job["id"]
+        self.task = background.start(background.job(connection.get(), self.mode, fields))
         self.go.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.warnings.setText("")
-        self.show(job)
+        self.status.setStyleSheet("")
+        self.status.setText("connecting to the engine...")
         self.timer.start()
 
     def poll(self) -> None:
-        if self.job_id is None:
+        if self.task is None:
             return
-        try:
-            job = connection.get().job(self.job_id)
-        except connection.EngineError as exc:
-            self.finish()
-            self.show_error(str(exc))
+        now = self.task.snapshot()
+        if now.job is not None:
+            self.show(now.job)
+        else:
+            self.status.setText(now.stage)
+        if not now.over:
             return
-        self.show(job)
-        if job["state"] in FINISHED:
-            self.finish()
-            self.done(job)
+        self.finish()
+        if now.error is not None:
+            self.show_error(str(now.error))
+            return
+        result = now.result or {"job": {"state": "cancelled"}}
+        self.done(result["job"], result.get("entry"))
 
     def show(self, job: dict[str, Any]) -> None:
         self.progress.setValue(int(100 * float(job.get("progress") or 0)))
@@ -131,7 +127,7 @@ class JobPanel:
         queued = f", {job['queue_position']} ahead" if job.get("queue_position") else ""
         self.status.setText(f"{job.get('stage', '')}{attempt}{rate}{queued}")
 
-    def done(self, job: dict[str, Any]) -> None:
+    def done(self, job: dict[str, Any], entry: dict[str, Any] | None = None) -> None:
         if job["state"] == "cancelled":
             self.status.setText("cancelled")
             return
@@ -141,7 +137,8 @@ class JobPanel:
             self.show_error(f"{error.get('message', 'the engine failed')}{hint}")
             return
         try:
-            entry = connection.get().entry(job["entry"]["id"])
+            if entry is None:
+                raise ValueError("the engine sent no part")
             doc = App.ActiveDocument or App.newDocument()
             self.inserted = feature.insert(doc, entry)
         except (connection.EngineError, ValueError, OSError, RuntimeError) as exc:
@@ -158,15 +155,15 @@ class JobPanel:
             Gui.SendMsgToActiveView("ViewFit")
 
     def cancel(self) -> None:
-        if self.job_id is not None:
-            try:
-                connection.get().cancel(self.job_id)
-            except connection.EngineError as exc:
-                self.show_error(str(exc))
+        if self.task is not None:
+            self.task.cancel()  # the task cancels the job and ends
+            if self.task.snapshot().job is None:  # still waiting for the engine: stop waiting now
+                self.finish()
+                self.status.setText("cancelled")
 
     def finish(self) -> None:
         self.timer.stop()
-        self.job_id = None
+        self.task = None
         self.go.setEnabled(True)
         self.cancel_button.setEnabled(False)
 
@@ -196,6 +193,10 @@ class HistoryPanel:
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        self.task: background.Task | None = None
+        self.timer = QtCore.QTimer()
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
         self.refresh()
 
     def getStandardButtons(self) -> int:
@@ -206,29 +207,56 @@ class HistoryPanel:
         return True
 
     def refresh(self) -> None:
-        self.list.clear()
-        try:
-            client = connection.connected()
-            query = self.search.text().strip()
+        """Ask for the history (or the search's results) and their thumbnails in the background."""
+        client, query = connection.get(), self.search.text().strip()
+
+        def work(task: background.Task) -> list[tuple[dict[str, Any], bytes | None]]:
+            background.connect(client, task)
             rows = client.search(query, 20) if query else client.history(40)
+            found = []
             for row in rows:
-                item = QtWidgets.QListWidgetItem(row.get("prompt", ""))
-                item.setData(QtCore.Qt.UserRole, row["id"])
+                thumbnail = None
                 if row.get("status", "ok") == "ok":
-                    image = QtGui.QImage.fromData(client.file(row["id"], "thumbnail"))
-                    item.setIcon(QtGui.QIcon(QtGui.QPixmap.fromImage(image)))
-                self.list.addItem(item)
-            self.status.setText(f"{len(rows)} parts")
-        except connection.EngineError as exc:
-            self.status.setText(f"failed: {exc}")
-            connection.report(str(exc))
+                    try:
+                        thumbnail = client.file(row["id"], "thumbnail")
+                    except connection.EngineError as exc:
+                        connection.report(f"no thumbnail for {row['id']}: {exc}", error=False)
+                found.append((row, thumbnail))
+            return found
+
+        self.task = background.start(work)
+        self.status.setText("reading the history...")
+        self.timer.start()
+
+    def poll(self) -> None:
+        if self.task is None:
+            return
+        now = self.task.snapshot()
+        if not now.over:
+            self.status.setText(now.stage)
+            return
+        self.timer.stop()
+        self.task = None
+        if now.error is not None:
+            self.status.setText(f"failed: {now.error}")
+            connection.report(str(now.error))
+            return
+        self.list.clear()
+        for row, thumbnail in now.result:
+            item = QtWidgets.QListWidgetItem(row.get("prompt", ""))
+            item.setData(QtCore.Qt.UserRole, row["id"])
+            if thumbnail:
+                image = QtGui.QImage.fromData(thumbnail)
+                item.setIcon(QtGui.QIcon(QtGui.QPixmap.fromImage(image)))
+            self.list.addItem(item)
+        self.status.setText(f"{len(now.result)} parts")
 
     def insert(self) -> None:
         item = self.list.currentItem()
         if item is None:
             self.status.setText("choose a part first")
             return
-        try:
+        try:  # one quick local call: the engine answered the list a moment ago
             entry = connection.get().entry(item.data(QtCore.Qt.UserRole))
             feature.insert(App.ActiveDocument or App.newDocument(), entry)
         except (connection.EngineError, ValueError, OSError) as exc:
@@ -237,7 +265,9 @@ class HistoryPanel:
 
 
 class ParametersPanel:
-    """The selected part's parameters as fields; Apply recomputes (the engine reruns the script)."""
+    """The selected part's parameters as fields that fit them: a drop-down for a choice, an integer
+    box, lengths and angles in the document's units, each within its range. Apply recomputes (the
+    engine reruns the script in the background; the status line follows it)."""
 
     def __init__(self, obj: Any) -> None:
         self.obj = obj
@@ -245,13 +275,20 @@ class ParametersPanel:
         self.form.setWindowTitle(f"Partsmith: {obj.Label}")
         layout = QtWidgets.QFormLayout(self.form)
         self.fields: dict[str, Any] = {}
-        for name, value in feature.PartsmithPart.parameters(obj).items():
-            current = getattr(obj, name)
-            field = QtWidgets.QLineEdit(str(getattr(current, "UserString", value)))
+        specs = feature.PartsmithPart.specs(obj)
+        for name in feature.PartsmithPart.parameters(obj):
+            field = field_for(obj, name, specs.get(name) or {})
+            tip = (specs.get(name) or {}).get("description")
+            if tip:
+                field.setToolTip(tip)
             self.fields[name] = field
             layout.addRow(name.replace("_", " "), field)
         self.status = QtWidgets.QLabel("")
+        self.status.setWordWrap(True)
         layout.addRow(self.status)
+        self.timer = QtCore.QTimer()
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
 
     def getStandardButtons(self) -> int:
         return int(QtWidgets.QDialogButtonBox.Apply | QtWidgets.QDialogButtonBox.Close)
@@ -264,6 +301,7 @@ class ParametersPanel:
         return self.apply()
 
     def reject(self) -> bool:
+        self.timer.stop()
         Gui.Control.closeDialog()
         return True
 
@@ -272,14 +310,7 @@ class ParametersPanel:
         doc.openTransaction("Partsmith parameters")
         try:
             for name, field in self.fields.items():
-                current = getattr(self.obj, name)
-                text = field.text().strip()
-                if isinstance(current, bool):
-                    setattr(self.obj, name, text.lower() in {"1", "true", "yes"})
-                elif isinstance(current, int):
-                    setattr(self.obj, name, int(float(text)))
-                else:
-                    setattr(self.obj, name, text if isinstance(current, str) else App.Units.Quantity(text))
+                setattr(self.obj, name, value_of(self.obj, name, field))
             doc.recompute()
         except (ValueError, RuntimeError) as exc:
             doc.abortTransaction()
@@ -287,5 +318,71 @@ class ParametersPanel:
             connection.report(str(exc))
             return False
         doc.commitTransaction()
-        self.status.setText("applied")
+        self.timer.start()
+        self.poll()
         return True
+
+    def poll(self) -> None:
+        status = getattr(self.obj, "Status", "")
+        self.status.setText(status or "applied")
+        if not feature.rebuilding(self.obj):
+            self.timer.stop()
+
+
+def _quantity_box(obj: Any, name: str, spec: dict[str, Any], unit: str) -> Any:
+    """FreeCAD's own quantity field: shows and reads the value in the user's unit schema."""
+    box = Gui.UiLoader().createWidget("Gui::QuantitySpinBox")
+    box.setProperty("unit", unit)
+    box.setProperty("partsmith_unit", unit)
+    if spec.get("minimum") is not None:
+        box.setProperty("minimum", App.Units.Quantity(f"{spec['minimum']} {unit}").Value)
+    if spec.get("maximum") is not None:
+        box.setProperty("maximum", App.Units.Quantity(f"{spec['maximum']} {unit}").Value)
+    box.setProperty("rawValue", float(getattr(obj, name).Value))
+    return box
+
+
+def field_for(obj: Any, name: str, spec: dict[str, Any]) -> Any:
+    """The widget that fits the parameter `name` of `obj` (its property type and spec)."""
+    kind = obj.getTypeIdOfProperty(name)
+    value = getattr(obj, name)
+    if kind == "App::PropertyEnumeration":
+        field = QtWidgets.QComboBox()
+        field.addItems(obj.getEnumerationsOfProperty(name))
+        field.setCurrentText(str(value))
+        return field
+    if kind == "App::PropertyBool":
+        field = QtWidgets.QCheckBox()
+        field.setChecked(bool(value))
+        return field
+    if kind in {"App::PropertyInteger", "App::PropertyIntegerConstraint"}:
+        field = QtWidgets.QSpinBox()
+        field.setRange(int(spec["minimum"]) if spec.get("minimum") is not None else -2**31,
+                       int(spec["maximum"]) if spec.get("maximum") is not None else 2**31 - 1)
+        field.setValue(int(value))
+        return field
+    if kind in {"App::PropertyLength", "App::PropertyDistance"}:
+        return _quantity_box(obj, name, spec, "mm")
+    if kind == "App::PropertyAngle":
+        return _quantity_box(obj, name, spec, "deg")
+    if kind in {"App::PropertyFloat", "App::PropertyFloatConstraint"}:
+        field = QtWidgets.QDoubleSpinBox()
+        field.setDecimals(4)
+        field.setRange(float(spec["minimum"]) if spec.get("minimum") is not None else -1e12,
+                       float(spec["maximum"]) if spec.get("maximum") is not None else 1e12)
+        field.setValue(float(value))
+        return field
+    return QtWidgets.QLineEdit(str(value))
+
+
+def value_of(obj: Any, name: str, field: Any) -> Any:
+    """What `field` holds, as the property `name` takes it."""
+    if isinstance(field, QtWidgets.QComboBox):
+        return field.currentText()
+    if isinstance(field, QtWidgets.QCheckBox):
+        return field.isChecked()
+    if isinstance(field, (QtWidgets.QSpinBox, QtWidgets.QDoubleSpinBox)):
+        return field.value()
+    if isinstance(field, QtWidgets.QLineEdit):
+        return field.text()
+    return App.Units.Quantity(f"{float(field.property('rawValue'))} {field.property('partsmith_unit')}")

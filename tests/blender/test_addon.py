@@ -51,6 +51,12 @@ def test_installs_as_an_extension(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["installed"] == ["FINISHED"] and seen["addons"] == ["bl_ext.user_default.partsmith"]
 
 
+def test_the_installers_blender_side_sets_the_extensions_engine_command(seen: dict) -> None:  # type: ignore[type-arg]
+    side = seen["side_after_set_engine"]
+    assert side["module"] == "bl_ext.user_default.partsmith" and side["enabled"] and side["panel"]
+    assert side["engine_command"] == "/opt/partsmith/bin/partsmith serve"
+
+
 def test_buttons_say_why_they_are_disabled(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["generate_poll_empty"] is False and seen["generate_poll"] is True
     assert seen["apply_poll_nothing_selected"] is False
@@ -90,3 +96,30 @@ def test_a_failing_prompt_is_a_report_with_the_engines_message(seen: dict) -> No
     report = seen["failure_report"]
     assert report.startswith("Error: Partsmith: no usable part after 3 attempt(s)")
     assert "the model's answer is not valid JSON" in report and "Traceback" not in report
+
+
+def test_thumbnails_go_to_the_extensions_own_folder(seen: dict) -> None:  # type: ignore[type-arg]
+    assert "/extensions/.user/user_default/partsmith/thumbnails" in seen["thumbnails_folder"]
+    assert len(seen["thumbnails"]) >= 2 and seen["shared_tmp_thumbnails"] is False
+
+
+def test_parameter_fields_fit_their_values(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["spec_job"] == "done"
+    assert seen["spec_kinds"] == {"length": "length", "width": "length", "rows": "integer", "holes": "choice"}
+    assert seen["spec_widgets"] == {"length": "FLOAT", "width": "FLOAT", "rows": "INT", "holes": "ENUM"}
+    assert seen["spec_length_units"] == ["DISTANCE", "LENGTH"]  # shown in the scene's length unit
+    assert seen["spec_length_blender"] == pytest.approx(0.040)  # metres inside Blender
+    assert seen["spec_values"] == {"length": 40, "width": 30, "rows": 2, "holes": "corners"}
+    assert seen["spec_choices"] == ["none", "corners", "centre"]
+    assert seen["spec_clamped"] == {"length": 200, "rows": 1}  # the script's ranges are the limits
+    assert seen["spec_apply"] == ["FINISHED"]
+    assert seen["spec_applied"]["dimensions"] == pytest.approx([0.120, 0.030, 0.005], abs=1e-6)
+
+
+def test_engine_settings_stay_out_of_blenders_environment(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["start_env"] == {"PARTSMITH_LLM__N_GPU_LAYERS": "5"}
+    assert seen["blender_env_gpu_layers"] is None
+
+
+def test_loading_a_file_follows_its_active_part(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["params_after_load"] == ["holes", "length", "rows", "width"]

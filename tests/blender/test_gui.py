@@ -1,6 +1,7 @@
 """The add-on in a real Blender window under xvfb (Debian's Blender, with the legacy add-on zip;
 a 4.2+ build on PATH gets the extension): the modal operator keeps Blender's event loop running
-while the engine works, the part lands at real size, and one undo removes it."""
+while the engine works and while it starts, the part lands at real size, one undo removes it,
+parameter fields fit their specs, and the selection is followed after a file loads."""
 
 from __future__ import annotations
 
@@ -44,3 +45,12 @@ def test_a_real_blender_window(tmp_path: Path, pool) -> None:  # type: ignore[no
     assert seen["ticks"] >= 10 and seen["longest_gap_s"] < 2.0
     assert seen["after_undo"] == [] and seen["after_redo"] == [part["name"]]
     assert shot.stat().st_size > 50_000
+    # Fields that fit the script's specs: lengths in the scene's unit, a drop-down for the choice.
+    assert seen["spec_fields"]["holes"] == ["choice", "ENUM"]
+    assert seen["spec_fields"]["length"] == ["length", "FLOAT"] and seen["spec_fields"]["thickness"][0] == "length"
+    # Waiting for an engine that never comes up: the status says so and the event loop keeps running.
+    assert any(line.startswith("starting the engine") for line in seen["no_engine_lines"])
+    assert any("the engine command exited with code 0" in line for line in seen["no_engine_lines"])
+    assert seen["no_engine_seconds"] >= 3.5 and seen["no_engine_longest_gap_s"] < 2.0
+    # After a file is loaded, the selection is still followed.
+    assert seen["params_after_load"] == ["hole_diameter", "holes", "length", "thickness", "width"]

@@ -8,6 +8,19 @@ import sys
 import traceback
 from pathlib import Path
 
+SPEC_SCRIPT = '''"""A plate whose head comments follow the parameter contract."""
+from build123d import Box, Cylinder, Pos
+
+length = 40  # mm [10, 200] - along X
+width = 30.0  # mm [10, 200]
+rows = 2  # [1, 6]
+holes = "corners"  # one of: none, corners, centre - where the holes go
+
+result = Box(length, width, 5)
+if holes == "centre":
+    result -= Pos(0, 0, 0) * Cylinder(3, 10)
+'''
+
 
 def box(shape):
     b = shape.BoundBox
@@ -16,10 +29,10 @@ def box(shape):
 
 def run():
     import FreeCAD as App
-    from partsmith_freecad import engine, feature
+    from partsmith_freecad import connection, feature
 
     seen = {"freecad": ".".join(App.Version()[:3])}
-    client = engine.connected()
+    client = connection.connected()
     job = client.wait(client.submit("generate", prompt=os.environ["PARTSMITH_FC_PROMPT"], host="freecad")["id"])
     entry = client.entry(job["entry"]["id"])
     doc = App.newDocument("Test")
@@ -58,6 +71,37 @@ def run():
     seen["objects_before_undo"] = len(undoable.Objects)
     undoable.undo()
     seen["objects_after_undo"] = len(undoable.Objects)
+
+    # Fields that fit the contract's specs.
+    job = client.wait(client.submit("script", script=SPEC_SCRIPT, host="freecad")["id"], timeout_s=120)
+    specced = feature.insert(App.newDocument("Specs"), client.entry(job["entry"]["id"]))
+    seen["spec_types"] = {name: specced.getTypeIdOfProperty(name) for name in feature.PartsmithPart.parameters(specced)}
+    seen["spec_choices"] = specced.getEnumerationsOfProperty("holes")
+    seen["spec_rows"] = specced.rows
+    specced.holes = "centre"
+    specced.Document.recompute()
+    seen["spec_centre_volume"] = specced.Shape.Volume
+    specced.length = 500  # beyond its 200 mm limit
+    specced.Document.recompute()
+    seen["spec_out_of_range_state"] = list(specced.State)
+    seen["spec_out_of_range_box"] = box(specced.Shape)
+
+    # Another computer: the document's history entry and STEP file are not there.
+    moved = str(Path(os.environ["PARTSMITH_FC_TMP"]) / "moved.FCStd")
+    portable = App.newDocument("Portable")
+    part = feature.insert(portable, entry)
+    seen["script_kept"] = "result" in part.Script
+    portable.saveAs(moved)
+    App.closeDocument(portable.Name)
+    client._call("DELETE", f"/v1/history/{entry['id']}")
+    elsewhere = App.openDocument(moved)
+    part = elsewhere.getObjectsByLabel(seen["label"])[0]
+    seen["elsewhere_step_exists"] = Path(part.StepFile).exists()
+    part.length = 50
+    elsewhere.recompute()
+    seen["elsewhere_box"] = box(part.Shape)
+    seen["elsewhere_entry_changed"] = part.EntryId != entry["id"]
+    seen["elsewhere_state"] = list(part.State)
 
     seen["cad_modules"] = sorted(m for m in sys.modules if m.split(".")[0] in {"build123d", "OCP", "cadquery"})
     return seen

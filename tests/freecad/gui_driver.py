@@ -103,13 +103,8 @@ def run():
         box = objects[0].Shape.BoundBox
         seen["box"] = [box.XLength, box.YLength, box.ZLength]
         seen["solid"] = objects[0].Shape.isValid() and len(objects[0].Shape.Solids) == 1
-    Gui.Selection.clearSelection()
-    view = Gui.ActiveDocument.ActiveView
-    view.viewIsometric()
-    Gui.SendMsgToActiveView("ViewFit")
-    pump(1.5)
-    screenshot(mw, os.environ["PARTSMITH_FC_SCREENSHOT"])
     if os.environ.get("PARTSMITH_FC_SCREENSHOT_ONLY"):
+        shot_parameters_panel(mw, doc, seen)
         return seen  # scripts/screenshots.py: the picture is all it wants
 
     prompt, buttons, _ = panel_widgets(mw)
@@ -135,18 +130,157 @@ def run():
     seen["edit_active_with_selection"] = Gui.Command.get("Partsmith_EditParameters").isActive()
     Gui.runCommand("Partsmith_EditParameters")
     pump(0.5)
-    fields = {w.parent().layout().labelForField(w).text(): w for w in mw.findChildren(QtWidgets.QLineEdit)
-              if w.isVisible() and w.parent() is not None and isinstance(w.parent().layout(), QtWidgets.QFormLayout)}
+    fields = form_fields(mw)
     seen["parameter_fields"] = sorted(fields)
-    fields["length"].setText("70 mm")
+    fields["length"].setProperty("rawValue", 70.0)
     apply_button = [b for b in mw.findChildren(QtWidgets.QPushButton) if b.isVisible() and b.text() == "Apply"]
     apply_button[0].click()
     wait_for(lambda: abs(part.Shape.BoundBox.XLength - 70) < 1e-6, 60)
     seen["after_apply_box"] = [part.Shape.BoundBox.XLength, part.Shape.BoundBox.YLength, part.Shape.BoundBox.ZLength]
     Gui.Control.closeDialog()
     pump(0.3)
+    shot_parameters_panel(mw, doc, seen)
+    slow_rebuild(seen)
+    engine_that_never_starts(mw, seen)
     seen["cad_modules"] = sorted(m for m in sys.modules if m.split(".")[0] in {"build123d", "OCP", "cadquery"})
     return seen
+
+
+SPEC_SCRIPT = '''"""A mounting plate whose head comments follow the parameter contract."""
+from build123d import Box, Cylinder, Locations, Pos
+
+length = 60  # mm [10, 200] - along X
+width = 40.0  # mm [10, 200] - along Y
+thickness = 5  # mm [1, 20]
+holes = "corners"  # one of: none, corners, centre - where the holes go
+hole_diameter = 5.0  # mm [1, 12]
+WORK
+result = Box(length, width, thickness)
+if holes == "corners":
+    spots = [(x, y) for x in (-length / 2 + 8, length / 2 - 8) for y in (-width / 2 + 8, width / 2 - 8)]
+    result -= Locations(*spots) * Cylinder(hole_diameter / 2, thickness * 2)
+elif holes == "centre":
+    result -= Pos(0, 0, 0) * Cylinder(hole_diameter / 2, thickness * 2)
+'''
+
+
+# The test's part also has busy work that makes a rebuild slow; the README's picture does not.
+BUSY = "work = 0  # [0, 100000000] - busy work that makes a rebuild slow\n\nsum(i * i for i in range(work))\n"
+
+
+def script_part(doc, script, prompt):
+    """A part from a script job (the contract's comments give its fields), inserted into doc."""
+    from partsmith_freecad import connection, feature
+
+    client = connection.connected()
+    job = client.wait(client.submit("script", script=script, prompt=prompt, host="freecad")["id"], timeout_s=120)
+    return feature.insert(doc, client.entry(job["entry"]["id"]))
+
+
+def form_fields(mw):
+    """The visible parameters panel's fields by their labels."""
+    found = {}
+    for form in mw.findChildren(QtWidgets.QFormLayout):
+        parent = form.parentWidget()
+        if parent is None or not parent.isVisible():
+            continue
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QtWidgets.QFormLayout.LabelRole)
+            field = form.itemAt(row, QtWidgets.QFormLayout.FieldRole)
+            if label is not None and field is not None and label.widget() is not None:
+                found[label.widget().text()] = field.widget()
+    return found
+
+
+def shot_parameters_panel(mw, doc, seen):
+    """The README's picture: a part and its parameters panel, its choice open as a drop-down."""
+    Gui.Control.closeDialog()
+    shot = App.newDocument("Shot")
+    pump(0.5)
+    busy = "" if os.environ.get("PARTSMITH_FC_SCREENSHOT_ONLY") else BUSY
+    script = SPEC_SCRIPT.replace("WORK\n", busy)
+    part = script_part(shot, script, "a 60 x 40 x 5 mm mounting plate with 5 mm holes in the corners")
+    App.setActiveDocument(shot.Name)
+    Gui.setActiveDocument(shot.Name)
+    pump(0.3)
+    Gui.Selection.clearSelection()
+    Gui.Selection.addSelection(part)
+    seen["shot_debug"] = [App.ActiveDocument.Name, [o.Name for o in Gui.Selection.getSelection()],
+                          Gui.Control.activeDialog(), Gui.Command.get("Partsmith_EditParameters").isActive(),
+                          part.TypeId, type(part.Proxy).__name__]
+    Gui.runCommand("Partsmith_EditParameters")
+    pump(0.5)
+    fields = form_fields(mw)
+    seen["shot_debug"].append(sorted(fields))
+    seen["shot_field_types"] = {name: type(field).__name__ for name, field in fields.items()}
+    view = Gui.ActiveDocument.ActiveView
+    view.viewIsometric()
+    Gui.SendMsgToActiveView("ViewFit")
+    pump(1.0)
+    if "holes" not in fields:
+        raise RuntimeError(f"no holes field: {seen['shot_debug']}")
+    fields["holes"].showPopup()
+    pump(1.0)
+    screenshot(mw, os.environ["PARTSMITH_FC_SCREENSHOT"])
+    fields["holes"].hidePopup()
+    Gui.Control.closeDialog()
+    pump(0.3)
+    seen["shot_part"] = part.Name
+    App.setActiveDocument(doc.Name)
+    Gui.setActiveDocument(doc.Name)
+    Gui.getMainWindow().findChild(QtWidgets.QMdiArea).activatePreviousSubWindow()
+    pump(0.3)
+
+
+def slow_rebuild(seen):
+    """A rebuild that takes seconds in the engine: the recompute returns at once, the window keeps
+    turning, the part says it is rebuilding, and the new shape comes in when the engine is done."""
+    shot = App.getDocument("Shot")
+    part = shot.getObject(seen["shot_part"])
+    part.work = 30_000_000
+    started = time.monotonic()
+    shot.recompute()
+    seen["recompute_returned_s"] = time.monotonic() - started
+    seen["status_while_rebuilding"] = part.Status
+    ticks = []
+    wait_for(lambda: ticks.append(time.monotonic()) or part.Status == "", 120)
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    seen["rebuild_seconds"] = time.monotonic() - started
+    seen["rebuild_longest_gap_s"] = max(gaps) if gaps else None
+    seen["rebuilt_work"] = json.loads(part.Applied).get("work")
+
+
+def engine_that_never_starts(mw, seen):
+    """No engine running, and an engine command that takes seconds to fail: the panel says what is
+    happening and the window keeps turning until the failure is shown."""
+    from partsmith_freecad import connection
+
+    group = App.ParamGet(connection.PARAMS)
+    group.SetString("EngineCommand", "sleep 4")  # "starts", answers nothing, exits after 4 s
+    empty = Path(os.environ["PARTSMITH_FC_OUT"]).parent / "no-engine"
+    empty.mkdir(exist_ok=True)
+    os.environ["PARTSMITH_HOME"] = str(empty)
+    connection._client = None
+    Gui.runCommand("Partsmith_Generate")
+    pump(0.5)
+    prompt, buttons, _ = panel_widgets(mw)
+    prompt.setPlainText("a 10 mm cube")
+    buttons["Generate"].click()
+    ticks, lines = [], set()
+
+    def over():
+        ticks.append(time.monotonic())
+        lines.update(lab.text() for lab in panel_widgets(mw)[2])
+        return status_text(panel_widgets(mw)[2]).startswith("failed")
+
+    wait_for(over, 60)
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    seen["no_engine_longest_gap_s"] = max(gaps) if gaps else None
+    seen["no_engine_seconds"] = ticks[-1] - ticks[0] if ticks else None
+    seen["no_engine_lines"] = sorted(lines)
+    seen["no_engine_status"] = status_text(panel_widgets(mw)[2])
+    Gui.Control.closeDialog()
+    pump(0.3)
 
 
 def main():

@@ -66,3 +66,18 @@ def test_one_undo_removes_it(seen: dict) -> None:  # type: ignore[type-arg]
 
 def test_freecad_never_imports_the_cad_libraries(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["cad_modules"] == []
+
+
+def test_parameters_with_specs_get_fields_that_fit(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["spec_types"] == {"length": "App::PropertyLength", "width": "App::PropertyLength",
+                                  "rows": "App::PropertyIntegerConstraint", "holes": "App::PropertyEnumeration"}
+    assert seen["spec_choices"] == ["none", "corners", "centre"] and seen["spec_rows"] == 2
+    assert seen["spec_centre_volume"] == pytest.approx(40 * 30 * 5 - 3.14159265 * 9 * 5, rel=1e-3)
+    assert "Invalid" in seen["spec_out_of_range_state"]  # 500 mm is past the script's limit
+    assert seen["spec_out_of_range_box"] == pytest.approx([40, 30, 5], abs=1e-6)
+
+
+def test_a_document_rebuilds_on_a_computer_without_its_history(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["script_kept"] is True and seen["elsewhere_step_exists"] is False
+    assert seen["elsewhere_box"] == pytest.approx([50, 30, 5], abs=1e-6)
+    assert seen["elsewhere_entry_changed"] is True and "Invalid" not in seen["elsewhere_state"]

@@ -72,3 +72,21 @@ def test_undo_and_parameters(seen: dict) -> None:  # type: ignore[type-arg]
     assert "length" in seen["parameter_fields"] and "hole diameter" in seen["parameter_fields"]
     assert seen["after_apply_box"] == pytest.approx([70, 30, 5], abs=1e-6)
     assert seen["cad_modules"] == []
+
+
+def test_parameter_fields_fit_their_values(seen: dict) -> None:  # type: ignore[type-arg]
+    types = seen["shot_field_types"]
+    assert types["holes"] == "QComboBox" and types["work"] == "QSpinBox"
+    assert types["length"] not in {"QLineEdit", "QComboBox", "QSpinBox"}  # FreeCAD's quantity field
+
+
+def test_a_slow_rebuild_never_stops_the_window(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["status_while_rebuilding"].startswith("rebuilding")
+    assert seen["rebuilt_work"] == 30_000_000 and seen["rebuild_seconds"] > seen["rebuild_longest_gap_s"] * 3
+    assert seen["rebuild_longest_gap_s"] < 1.0 and seen["recompute_returned_s"] < 1.0
+
+
+def test_waiting_for_the_engine_never_stops_the_window(seen: dict) -> None:  # type: ignore[type-arg]
+    assert "starting the engine..." in seen["no_engine_lines"]
+    assert seen["no_engine_status"].startswith("failed: the engine command exited with code 0")
+    assert seen["no_engine_seconds"] >= 3.5 and seen["no_engine_longest_gap_s"] < 1.0

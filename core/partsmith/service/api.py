@@ -20,6 +20,7 @@ from partsmith.engine import Engine
 from partsmith.errors import InputError, PartsmithError
 from partsmith.history import Entry
 from partsmith.history.entry import HOSTS
+from partsmith.params import read_parameters
 from partsmith.pipeline import MAX_PROMPT_CHARS, Progress
 from partsmith.service.access import AccessGuard
 from partsmith.service.jobs import Job, Jobs
@@ -170,6 +171,7 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
         entry = engine.history.resolve(entry_id) if entry_id == "last" else engine.history.get(entry_id)
         data = entry.__dict__.copy()
         data["files"] = {fmt: str(engine.history.path(entry, fmt)) for fmt in entry.artifacts}
+        data["parameter_specs"] = parameter_specs(entry.script)
         return data
 
     @app.delete("/v1/history/{entry_id}")
@@ -199,6 +201,15 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
         return view(jobs.submit("pull", {"model": request.model}))
 
     return app
+
+
+def parameter_specs(script: str) -> list[dict[str, Any]]:
+    """What field fits each of a script's parameters (kind, unit, limits, choices), read from its
+    head, so that the front ends build their fields from it; none for a script that does not parse."""
+    try:
+        return [param.to_dict() for param in read_parameters(script)]
+    except InputError:
+        return []
 
 
 def run_job(engine: Engine, job: Job, report: Any) -> dict[str, Any]:
