@@ -441,7 +441,7 @@ FreeCADPath = Annotated[Path | None, typer.Option("--freecad", help="The FreeCAD
 
 
 def _say(line: str) -> None:
-    console.print(line, highlight=False, soft_wrap=True)
+    console.out.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command()
