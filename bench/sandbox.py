@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.common import percentile, write
 from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.sandbox import SandboxPool
-from partsmith.sandbox.guard import scrubbed_env
+from partsmith.sandbox.limits import scrubbed_env
 
 PARTS = {
     "simple": """from build123d import *

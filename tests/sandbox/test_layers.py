@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.sandbox import guard
+from partsmith.sandbox import audit, limits, roots
 
 
 def in_child(body: Callable[[], int]) -> int:
@@ -36,10 +36,10 @@ def listener() -> socket.socket:
 
 def test_network_namespace_alone_cuts_off_loopback(listener: socket.socket) -> None:
     port = listener.getsockname()[1]
-    guard.prepare()
+    limits.prepare()
 
     def body() -> int:
-        if not guard.isolate_network():
+        if not limits.isolate_network():
             return 3
         try:
             socket.create_connection(("127.0.0.1", port), timeout=2)
@@ -55,7 +55,7 @@ def test_network_namespace_alone_cuts_off_loopback(listener: socket.socket) -> N
 
 def test_memory_limit_alone() -> None:
     def body() -> int:
-        guard.apply_limits(memory_bytes=guard.process_size() + (256 << 20), cpu_seconds=None,
+        limits.apply_limits(memory_bytes=limits.process_size() + (256 << 20), cpu_seconds=None,
                            file_bytes=None, processes=None)
         try:
             bytearray(1 << 30)
@@ -68,7 +68,7 @@ def test_memory_limit_alone() -> None:
 
 def test_file_size_limit_alone(tmp_path: Path) -> None:
     def body() -> int:
-        guard.apply_limits(memory_bytes=None, cpu_seconds=None, file_bytes=1 << 20, processes=None)
+        limits.apply_limits(memory_bytes=None, cpu_seconds=None, file_bytes=1 << 20, processes=None)
         try:
             (tmp_path / "big").write_bytes(b"0" * (2 << 20))
         except OSError:
@@ -81,7 +81,7 @@ def test_file_size_limit_alone(tmp_path: Path) -> None:
 
 def test_cpu_limit_alone() -> None:
     def body() -> int:
-        guard.apply_limits(memory_bytes=None, cpu_seconds=1, file_bytes=None, processes=None)
+        limits.apply_limits(memory_bytes=None, cpu_seconds=1, file_bytes=None, processes=None)
         while True:
             pass
 
@@ -95,7 +95,7 @@ def test_audit_hook_alone(tmp_path: Path, listener: socket.socket) -> None:
     port = listener.getsockname()[1]
 
     def body() -> int:
-        hook = guard.AuditGuard(job, guard.read_roots())
+        hook = audit.AuditGuard(job, roots.read_roots())
         sys.addaudithook(hook)
         hook.activate(None)
         failures = 0
@@ -112,7 +112,7 @@ def test_audit_hook_alone(tmp_path: Path, listener: socket.socket) -> None:
             try:
                 attempt()
                 failures += 1
-            except guard.SandboxDenied:
+            except audit.SandboxDenied:
                 pass
             except Exception:  # noqa: BLE001 - anything else means the hook did not act
                 failures += 1
@@ -124,6 +124,6 @@ def test_audit_hook_alone(tmp_path: Path, listener: socket.socket) -> None:
 
 
 def test_scrubbed_environment_has_no_secrets(tmp_path: Path) -> None:
-    env = guard.scrubbed_env(tmp_path)
+    env = limits.scrubbed_env(tmp_path)
     assert env["HOME"] == str(tmp_path) and env["TMPDIR"].startswith(str(tmp_path))
     assert not {k for k in env if "TOKEN" in k or "KEY" in k or "SECRET" in k}
