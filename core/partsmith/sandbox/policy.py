@@ -88,6 +88,9 @@ class _Checker(ast.NodeVisitor):
         for alias in node.names:
             if _is_dunder(alias.name) and alias.name not in ALLOWED_DUNDERS:
                 self.flag(node, f"importing {alias.name!r} is not allowed")
+            elif alias.name in FORBIDDEN_ATTRIBUTES:
+                # `from build123d.text import os` reaches the same module as `build123d.text.os`.
+                self.flag(node, f"importing {alias.name!r} from {module!r} is not allowed")
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
