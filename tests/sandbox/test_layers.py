@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.sandbox import audit, limits, roots
+from partsmith.sandbox import audit, landlock, limits, roots, seccomp
 
 
 def in_child(body: Callable[[], int]) -> int:
@@ -127,3 +127,52 @@ def test_scrubbed_environment_has_no_secrets(tmp_path: Path) -> None:
     env = limits.scrubbed_env(tmp_path)
     assert env["HOME"] == str(tmp_path) and env["TMPDIR"].startswith(str(tmp_path))
     assert not {k for k in env if "TOKEN" in k or "KEY" in k or "SECRET" in k}
+
+
+def test_landlock_alone_confines_writes_and_reads(tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+
+    def body() -> int:
+        confined = landlock.restrict(roots.read_roots(), [str(job)])
+        if not confined.applied:
+            return 3
+        (job / "inside.txt").write_text("fine")
+        for attempt in (lambda: (tmp_path / "outside.txt").write_text("x"), secret.read_text,
+                        lambda: (job / "inside.txt").rename(tmp_path / "moved.txt")):
+            try:
+                attempt()
+                return 1
+            except PermissionError:
+                pass
+        return 0
+
+    assert in_child(body) == 0
+    assert (job / "inside.txt").read_text() == "fine"
+    assert not (tmp_path / "outside.txt").exists() and not (tmp_path / "moved.txt").exists()
+
+
+def test_seccomp_alone_refuses_programs_sockets_and_forks_but_not_threads() -> None:
+    import threading
+
+    def body() -> int:
+        if not seccomp.confine().applied:
+            return 3
+        ran: list[int] = []
+        worker = threading.Thread(target=lambda: ran.append(1))
+        worker.start()
+        worker.join()
+        if ran != [1]:
+            return 2
+        for attempt in (lambda: os.execv("/bin/true", ["true"]), socket.socket, os.fork,
+                        lambda: os.kill(os.getppid(), 0)):
+            try:
+                attempt()
+                return 1
+            except PermissionError:
+                pass
+        return 0
+
+    assert in_child(body) == 0

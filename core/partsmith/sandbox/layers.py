@@ -60,7 +60,7 @@ def available(offer: dict[str, Any], disabled: Iterable[str] = ()) -> list[str]:
 
 def why_missing(layer: str, disabled: Iterable[str] = ()) -> str:
     if layer in set(disabled):
-        return f"{layer} is switched off by the setting sandbox.disable"
+        return "switched off by the setting sandbox.disable"
     if layer == "landlock":
         return landlock.unavailable_reason()
     return seccomp.unavailable_reason()
@@ -70,7 +70,7 @@ def refusal(missing: Iterable[str], disabled: Iterable[str] = ()) -> str:
     """The message for a refused job: each missing layer, why, and how to get it."""
     parts = [f"{layer}: {why_missing(layer, disabled)}" for layer in sorted(missing)]
     return ("generated code was not run: the sandbox is missing required kernel layers ("
-            + "; ".join(parts) + ")")
+            + "; ".join(parts) + "); " + "; ".join(lost(missing)))
 
 
 REFUSAL_HINT = ("get the layer (see `partsmith doctor`), or accept running without it by leaving it "
