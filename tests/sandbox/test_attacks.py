@@ -3,10 +3,12 @@
 PEP 578 says an audit hook is not a sandbox, and these scripts prove it: they reach `os` and
 `sys` through names the static policy does not see (`operator.attrgetter("text.os")`), walk frames
 and closures to switch the audit hook off, read dunders spelled at run time through
-`string.Formatter`, write through `dir_fd`, forge replies, signal the worker. Each runs twice: as
-is, and with the static policy, the guarded builtins and the audit hook all switched off
-(`python_layers=False`, a switch that exists only for these tests), so the kernel layers
-(Landlock, seccomp, closed descriptors, the network namespace, limits) are tested on their own.
+`string.Formatter`, write through `dir_fd`, forge replies, signal the worker. Each runs three
+times: as is; without the static policy (so the audit hook and the guarded builtins face it, and
+the frame and closure walks switch the hook off); and with the static policy, the guarded
+builtins and the audit hook all switched off (`python_layers=False`, a switch that exists only
+for these tests), so the kernel layers (Landlock, seccomp, closed descriptors, the network
+namespace, limits) are tested on their own.
 
 Every one must be contained: the job fails or its write did not happen, nothing lands outside the
 job folder (the target paths are checked on disk), and the pool keeps serving with the same worker.
@@ -160,6 +162,18 @@ for fd in pipes:
 from build123d import Box
 result = Box(1, 1, 1)
 """),
+    Attack("flood-the-reply-pipe", FIND_PIPE + """
+chunk = b"x" * 1048576
+for fd in pipes:
+    for _ in range(64):
+        os_.write(fd, chunk)
+""", kind="policy"),
+    Attack("forged-missing-layer", FIND_PIPE + """
+forged = b'{{"ok": false, "error": {{"kind": "sandbox_unavailable", "message": "no sandbox"}}}}\\n'
+for fd in pipes:
+    os_.write(fd, forged)
+os_._exit(0)
+""", kind="policy"),
     Attack("proc-self-mem", REACH + """
 f = b.open("/proc/self/mem", "r+b")
 f.seek(0x400000)
@@ -258,7 +272,7 @@ def core_root() -> Path:
 
 
 def run_attack(
-    pool: SandboxPool, attack: Attack, tmp_path: Path, python_layers: bool,
+    pool: SandboxPool, attack: Attack, tmp_path: Path, layers: str,
     listeners: tuple[int, str, list[bytes]],
 ) -> None:
     outside = tmp_path / "outside"
@@ -273,7 +287,8 @@ def run_attack(
     worker_pid = pool._all[0].proc.pid
     try:
         try:
-            pool.run(attack.script.format(**values), timeout_s=10, python_layers=python_layers)
+            pool.run(attack.script.format(**values), timeout_s=10,
+                     check_policy=layers == "as-is", python_layers=layers != "kernel-only")
         except SandboxError as exc:
             assert "Traceback" not in str(exc)
             if attack.kind:
@@ -293,13 +308,13 @@ def run_attack(
                 target.unlink(missing_ok=True)
 
 
-@pytest.mark.parametrize("python_layers", [True, False], ids=["as-is", "kernel-only"])
+@pytest.mark.parametrize("layers", ["as-is", "no-static-policy", "kernel-only"])
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
 def test_attack_is_contained(
     pool: SandboxPool, tmp_path: Path, listeners: tuple[int, str, list[bytes]],
-    attack: Attack, python_layers: bool,
+    attack: Attack, layers: str,
 ) -> None:
-    run_attack(pool, attack, tmp_path, python_layers, listeners)
+    run_attack(pool, attack, tmp_path, layers, listeners)
 
 
 def test_the_suite_is_large_enough() -> None:

@@ -43,8 +43,12 @@ FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset(
         "tarfile", "sqlite3", "webbrowser", "modules", "f_globals", "f_locals", "f_back",
         "f_builtins", "gi_frame", "gi_code", "cr_frame", "ag_frame", "tb_frame", "co_code",
         "system", "popen", "spawn", "fork", "kill", "environ", "exec_module", "load_module",
+        "f_code", "_getframe", "cell_contents", "attrgetter", "methodcaller", "Formatter",
     }
 )
+# Names that read attributes chosen at run time (getattr by another name): refused as bare names
+# too, since `from operator import *` brings them in unnamed.
+GETATTR_BY_ANOTHER_NAME = frozenset({"attrgetter", "methodcaller", "Formatter"})
 # The only dunder names a script may use: each is harmless and common in real scripts.
 ALLOWED_DUNDERS = frozenset({"__name__", "__init__", "__future__"})
 
@@ -94,7 +98,7 @@ class _Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if node.id in FORBIDDEN_NAMES:
+        if node.id in FORBIDDEN_NAMES or node.id in GETATTR_BY_ANOTHER_NAME:
             self.flag(node, f"{node.id}() is not allowed in a part script")
         elif _is_dunder(node.id) and node.id not in ALLOWED_DUNDERS:
             self.flag(node, f"the name {node.id!r} is not allowed")

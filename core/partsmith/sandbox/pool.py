@@ -26,6 +26,7 @@ from typing import Any
 
 from partsmith.config import ExportSettings, SandboxSettings, get_settings
 from partsmith.errors import (
+    PolicyViolation,
     SandboxError,
     SandboxUnavailable,
     ScriptTimeout,
@@ -259,6 +260,8 @@ class SandboxPool:
         if not reply.get("ok"):
             error = replies.check_error(reply)
             if error.get("kind") == SandboxUnavailable.kind:
+                if not missing:  # only the job's set-up refuses, and only for a missing layer
+                    raise PolicyViolation("the job's reply claimed a missing sandbox layer it had")
                 raise SandboxUnavailable(str(error.get("message")), hint=kernel_layers.REFUSAL_HINT)
             raise sandbox_error(error)
         if missing:  # the job process refuses first; this only guards against a bug there

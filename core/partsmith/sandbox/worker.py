@@ -128,11 +128,11 @@ class Worker:
             job.write_all(request_w, json.dumps(request).encode())
         os.close(request_w)
         timeout = float(request["timeout_s"])
-        data, timed_out = _read_until(reply_r, timeout, pid)
+        data, stopped = _read_until(reply_r, timeout, pid)
         os.close(reply_r)
         header, _, rest = data.partition(b"\n")
         announced = _parse_header(header, request.get("id"))
-        reply = None if timed_out else _parse_object(rest)
+        reply = _parse_object(rest) if stopped == "eof" else None
         if reply is not None:
             # The job is done once its pipe is closed; make sure nothing of it outlives the
             # reply, and collect it later, off the job's time.
@@ -141,13 +141,12 @@ class Worker:
             self.exited.append(pid)
             return announced, reply
         status = _wait_briefly(pid)
-        if status is None:
-            message = "the job closed its reply pipe or wrote something other than its reply"
+        if stopped == "flood" or status is None or (rest.strip() and os.WIFEXITED(status)):
+            message = {
+                "flood": f"the job wrote more than {MAX_REPLY_BYTES >> 20} MB into its reply pipe",
+            }.get(stopped, "the job wrote something other than its reply into its reply pipe")
             return announced, {"ok": False, "error": {"kind": "policy", "message": message}}
-        if rest.strip() and not timed_out and os.WIFEXITED(status):
-            message = "the job wrote something other than its reply into its reply pipe"
-            return announced, {"ok": False, "error": {"kind": "policy", "message": message}}
-        return announced, _death_report(status, timed_out, timeout)
+        return announced, _death_report(status, stopped == "timeout", timeout)
 
     # -- spawn mode --------------------------------------------------------------------------
 
@@ -185,8 +184,12 @@ def _warm_step_writer() -> None:
         build123d.export_step(build123d.Box(1, 1, 1), Path(scratch) / "warm.step")
 
 
-def _read_until(fd: int, timeout: float, pid: int) -> tuple[bytes, bool]:
-    """Read the child's report until it closes the pipe; kill the child at the deadline."""
+def _read_until(fd: int, timeout: float, pid: int) -> tuple[bytes, str]:
+    """Read the child's output until it closes the pipe: returns it and why reading stopped.
+
+    "eof" when the child closed its pipe; "timeout" or "flood" (more than a reply can be) when
+    the child was killed.
+    """
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     size = 0
@@ -195,18 +198,18 @@ def _read_until(fd: int, timeout: float, pid: int) -> tuple[bytes, bool]:
         if left <= 0:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            return b"".join(chunks), True
+            return b"".join(chunks), "timeout"
         ready, _, _ = select.select([fd], [], [], left)
         if ready:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                return b"".join(chunks), False
+                return b"".join(chunks), "eof"
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_REPLY_BYTES:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                return b"".join(chunks), False
+                return b"".join(chunks), "flood"
 
 
 def _death_report(status: int, timed_out: bool, timeout: float) -> dict[str, Any]:
