@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +72,44 @@ def _thread_count() -> int:
         return 1
 
 
-def contain(request: dict[str, Any], job_dir: Path, reply_fd: int, facts: WorkerFacts) -> dict[str, Any]:
+@dataclass
+class Prepared:
+    """The kernel layers built ahead of a job, while its process waits idle for the request.
+
+    Only the job folder's rule and the final, irreversible steps are left for the job's time.
+    """
+
+    ruleset: landlock.Ruleset | landlock.Confinement
+    syscall_filter: seccomp.Built | seccomp.Filter
+
+
+def prepare(facts: WorkerFacts) -> Prepared:
+    """Build this process's Landlock ruleset (read roots) and seccomp filter, not yet in force."""
+    rules = landlock.ruleset()
+    if isinstance(rules, landlock.Ruleset):
+        try:
+            rules.allow([*facts.read_roots, *roots.system_read_paths()], landlock.READ)
+            rules.allow(roots.SYSTEM_WRITE_FILES, landlock.JOB_FOLDER)
+        except OSError as exc:
+            rules.close()
+            rules = landlock.Confinement(rules.abi, False, error=str(exc))
+    return Prepared(rules, seccomp.build())
+
+
+def _confine_files(rules: landlock.Ruleset | landlock.Confinement, job_dir: Path) -> landlock.Confinement:
+    if isinstance(rules, landlock.Confinement):
+        return rules
+    try:
+        rules.allow([str(job_dir)], landlock.JOB_FOLDER)
+    except OSError as exc:
+        rules.close()
+        return landlock.Confinement(rules.abi, False, error=str(exc))
+    return landlock.enforce(rules)
+
+
+def contain(
+    request: dict[str, Any], job_dir: Path, reply_fd: int, facts: WorkerFacts, prepared: Prepared
+) -> dict[str, Any]:
     """Set this process up for the job and confine it. Returns the layers now in force."""
     os.chdir(job_dir)
     log = os.open(job_dir / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -81,18 +119,19 @@ def contain(request: dict[str, Any], job_dir: Path, reply_fd: int, facts: Worker
     limits.replace_environment(job_dir)
     network = bool(request["isolate_network"]) and limits.isolate_network()
     failed = limits.apply_limits(**job_limits(request, facts))
-    left_open = descriptors.close_inherited([reply_fd])
+    ruleset_fd = [prepared.ruleset.fd] if isinstance(prepared.ruleset, landlock.Ruleset) else []
+    left_open = descriptors.close_inherited([reply_fd, *ruleset_fd])
     disabled = set(request.get("disable") or ())
     report: dict[str, Any] = {
         **static_layers(facts), "network_namespace": network, "resource_limits": not failed,
-        "descriptors_closed": left_open == sorted({0, 1, 2, reply_fd}),
+        "descriptors_closed": left_open == sorted({0, 1, 2, reply_fd, *ruleset_fd}),
         "landlock": False, "seccomp": False, "unrestricted": [],
     }
+    if "landlock" in disabled and isinstance(prepared.ruleset, landlock.Ruleset):
+        prepared.ruleset.close()
     if "landlock" not in disabled:
         threads = _thread_count()
-        read = [*facts.read_roots, *roots.system_read_paths()]
-        write = [str(job_dir), *roots.SYSTEM_WRITE_FILES]
-        confined = landlock.restrict(read, write)
+        confined = _confine_files(prepared.ruleset, job_dir)
         # Landlock confines the calling thread only: with other threads running it does not hold.
         report["landlock"] = confined.applied and threads == 1
         report["landlock_abi"] = confined.abi
@@ -102,7 +141,7 @@ def contain(request: dict[str, Any], job_dir: Path, reply_fd: int, facts: Worker
         elif threads != 1:
             report["landlock_error"] = f"{threads} threads were running when it was applied"
     if "seccomp" not in disabled:
-        syscall_filter = seccomp.confine()
+        syscall_filter = seccomp.apply(prepared.syscall_filter)
         report["seccomp"] = syscall_filter.applied
         if syscall_filter.error:
             report["seccomp_error"] = syscall_filter.error
@@ -110,12 +149,14 @@ def contain(request: dict[str, Any], job_dir: Path, reply_fd: int, facts: Worker
 
 
 def run(
-    request: dict[str, Any], reply_fd: int, facts: WorkerFacts,
+    request: dict[str, Any], reply_fd: int, facts: WorkerFacts, prepared: Prepared,
     announce: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
     """Contain this process, announce its layers, and run the job's script. Never raises."""
     job_dir = Path(request["job_dir"])
-    report = contain(request, job_dir, reply_fd, facts)
+    started = time.perf_counter()
+    report = contain(request, job_dir, reply_fd, facts, prepared)
+    contain_ms = round((time.perf_counter() - started) * 1000, 3)
     python_layers = bool(request.get("python_layers", True))
     report["static_policy"] = python_layers and bool(request["check_policy"])
     report["audit_hook"] = python_layers and report["audit_hook"]
@@ -127,12 +168,14 @@ def run(
         error = {"kind": "sandbox_unavailable", "message": message, "hint": layers.REFUSAL_HINT}
         return {"ok": False, "error": error}
     hook = AuditGuard(job_dir, facts.read_roots) if python_layers else None
-    return runner.execute(
+    payload = runner.execute(
         request["source"], job_dir, hook, check_policy=python_layers and bool(request["check_policy"]),
         linear_tolerance=float(request["linear_tolerance"]),
         angular_tolerance=float(request["angular_tolerance"]),
         install_hook=sys.addaudithook if hook is not None else None,
     )
+    payload.setdefault("timings", {})["contain_ms"] = contain_ms
+    return payload
 
 
 def header_line(request_id: object, report: dict[str, Any] | None) -> bytes:

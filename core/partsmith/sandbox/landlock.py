@@ -139,13 +139,29 @@ def _fail(what: str) -> OSError:
     return OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def restrict(read_paths: Iterable[str], write_paths: Iterable[str]) -> Confinement:
-    """Confine this thread (and every thread and child it starts later) for good.
+@dataclass
+class Ruleset:
+    """A ruleset being built: its descriptor, the ABI, and the rights it handles."""
 
-    Reads are allowed beneath `read_paths`, reads and writes beneath `write_paths`; files may be
-    named too (a rule on a file carries only file rights). Paths that do not exist are skipped.
-    Where the ABI has them: no TCP bind or connect at all, no signals or abstract Unix sockets
-    outside this process's Landlock domain.
+    fd: int
+    abi: int
+    handled_fs: int
+
+    def allow(self, paths: Iterable[str], rights: int) -> None:
+        """Allow `rights` beneath each path (files get only file rights; missing paths skipped)."""
+        for path in paths:
+            _add_path_rule(self.fd, path, rights & self.handled_fs)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+def ruleset() -> Ruleset | Confinement:
+    """A new ruleset for every right this ABI knows, or the Confinement saying why there is none.
+
+    Where the ABI has them it also handles TCP bind and connect (no rule allows any port) and
+    scopes signals and abstract Unix sockets to this process's Landlock domain.
     """
     abi = abi_version()
     if abi == 0:
@@ -160,26 +176,40 @@ def restrict(read_paths: Iterable[str], write_paths: Iterable[str]) -> Confineme
     if abi >= 6:
         attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
         size = 24
-    ruleset = int(_LIBC.syscall(
+    fd = int(_LIBC.syscall(
         ctypes.c_long(SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(size),
         ctypes.c_uint32(0),
     ))
-    if ruleset < 0:
+    if fd < 0:
         return Confinement(abi, False, error=str(_fail("landlock_create_ruleset")))
+    return Ruleset(fd, abi, handled_fs)
+
+
+def enforce(rules: Ruleset) -> Confinement:
+    """Set no_new_privs and confine this thread (and all it starts later) for good."""
+    assert _LIBC is not None
     try:
-        rules = [(path, READ) for path in read_paths]
-        rules += [(path, JOB_FOLDER) for path in write_paths]
-        for path, rights in rules:
-            _add_path_rule(ruleset, path, rights & handled_fs)
         if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return Confinement(abi, False, error=str(_fail("prctl(PR_SET_NO_NEW_PRIVS)")))
-        if _LIBC.syscall(ctypes.c_long(SYS_RESTRICT_SELF), ctypes.c_int(ruleset), ctypes.c_uint32(0)):
-            return Confinement(abi, False, error=str(_fail("landlock_restrict_self")))
-    except OSError as exc:
-        return Confinement(abi, False, error=str(exc))
+            return Confinement(rules.abi, False, error=str(_fail("prctl(PR_SET_NO_NEW_PRIVS)")))
+        if _LIBC.syscall(ctypes.c_long(SYS_RESTRICT_SELF), ctypes.c_int(rules.fd), ctypes.c_uint32(0)):
+            return Confinement(rules.abi, False, error=str(_fail("landlock_restrict_self")))
     finally:
-        os.close(ruleset)
-    return Confinement(abi, True, unrestricted_at(abi))
+        rules.close()
+    return Confinement(rules.abi, True, unrestricted_at(rules.abi))
+
+
+def restrict(read_paths: Iterable[str], write_paths: Iterable[str]) -> Confinement:
+    """Confine this thread: reads beneath `read_paths`, reads and writes beneath `write_paths`."""
+    rules = ruleset()
+    if isinstance(rules, Confinement):
+        return rules
+    try:
+        rules.allow(read_paths, READ)
+        rules.allow(write_paths, JOB_FOLDER)
+    except OSError as exc:
+        rules.close()
+        return Confinement(rules.abi, False, error=str(exc))
+    return enforce(rules)
 
 
 def _add_path_rule(ruleset: int, path: str, rights: int) -> None:

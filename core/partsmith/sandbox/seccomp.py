@@ -91,14 +91,30 @@ class Filter:
     error: str = ""
 
 
-def confine() -> Filter:
-    """Load the filter into this process. Its threads and children inherit it; it cannot be undone."""
+@dataclass
+class Built:
+    """A filter built for one process, ready to load."""
+
+    syscall_filter: Any
+    pid: int
+    skipped: list[str]
+
+
+def build() -> Built | Filter:
+    """The filter for this process (signals are allowed to its own pid), not yet loaded.
+
+    Returns a `Filter` saying why when it cannot be built.
+    """
     if not load():
         return Filter(False, error=unavailable_reason())
     sc = _MODULE
     pid = os.getpid()
     deny = sc.ERRNO(errno.EPERM)
     skipped: list[str] = []
+    try:
+        syscall_filter = sc.SyscallFilter(sc.ALLOW)
+    except OSError as exc:
+        return Filter(False, error=f"building the seccomp filter failed: {exc}")
 
     def rule(action: int, name: str, *args: Any) -> None:
         try:
@@ -106,24 +122,37 @@ def confine() -> Filter:
         except (OSError, ValueError):
             skipped.append(name)  # not a system call on this architecture
 
+    for name in DENIED:
+        rule(deny, name)
+    # glibc tries clone3 first and falls back to clone on ENOSYS; clone's flags can be read.
+    rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+    for flag in CLONE_NAMESPACES:
+        rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+    for name in SELF_ONLY:
+        rule(deny, name, sc.Arg(0, sc.NE, pid))
+    for name, index in CALLER_ONLY:
+        rule(deny, name, sc.Arg(index, sc.NE, 0))
+    rule(deny, "prlimit64", sc.Arg(2, sc.NE, 0))
+    rule(deny, "personality", sc.Arg(0, sc.NE, PERSONALITY_QUERY))
+    for request in (TIOCSTI, TIOCLINUX):
+        rule(deny, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, request))
+    return Built(syscall_filter, pid, skipped)
+
+
+def apply(built: Built | Filter) -> Filter:
+    """Load a filter from `build()` into this process. Its threads and children inherit it."""
+    if isinstance(built, Filter):
+        return built
+    if built.pid != os.getpid():
+        return Filter(False, error="the filter was built for another process")
     try:
-        syscall_filter = sc.SyscallFilter(sc.ALLOW)
-        for name in DENIED:
-            rule(deny, name)
-        # glibc tries clone3 first and falls back to clone on ENOSYS; clone's flags can be read.
-        rule(sc.ERRNO(errno.ENOSYS), "clone3")
-        rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
-        for flag in CLONE_NAMESPACES:
-            rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
-        for name in SELF_ONLY:
-            rule(deny, name, sc.Arg(0, sc.NE, pid))
-        for name, index in CALLER_ONLY:
-            rule(deny, name, sc.Arg(index, sc.NE, 0))
-        rule(deny, "prlimit64", sc.Arg(2, sc.NE, 0))
-        rule(deny, "personality", sc.Arg(0, sc.NE, PERSONALITY_QUERY))
-        for request in (TIOCSTI, TIOCLINUX):
-            rule(deny, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, request))
-        syscall_filter.load()
+        built.syscall_filter.load()
     except OSError as exc:
-        return Filter(False, skipped, error=f"loading the seccomp filter failed: {exc}")
-    return Filter(True, skipped)
+        return Filter(False, built.skipped, error=f"loading the seccomp filter failed: {exc}")
+    return Filter(True, built.skipped)
+
+
+def confine() -> Filter:
+    """Build and load the filter now. It cannot be undone."""
+    return apply(build())

@@ -53,8 +53,11 @@ class Worker:
         )
         self.spare: tuple[int, int, int] | None = None
         self.exited: list[int] = []
+        self.prepared: job.Prepared | None = None
         if mode == "fork":
             _warm_step_writer()
+        else:  # this process runs the one job itself: build its layers before the request
+            self.prepared = job.prepare(self.facts)
 
     def ready_report(self) -> dict[str, Any]:
         return {"ready": True, "pid": os.getpid(), "size": self.facts.base_size,
@@ -84,6 +87,7 @@ class Worker:
     def _job_process(self, request_r: int, reply_w: int) -> NoReturn:
         payload: dict[str, Any]
         try:
+            prepared = job.prepare(self.facts)  # while idle, off the next job's time
             with os.fdopen(request_r, "rb") as incoming:
                 data = incoming.read()
             if not data:
@@ -93,7 +97,7 @@ class Worker:
             def announce(report: dict[str, Any]) -> None:
                 job.write_all(reply_w, job.header_line(request.get("id"), report))
 
-            payload = job.run(request, reply_w, self.facts, announce)
+            payload = job.run(request, reply_w, self.facts, prepared, announce)
         except BaseException as exc:  # noqa: BLE001 - report anything as a crash, never hang
             payload = {"ok": False, "error": {"kind": "crash", "message": repr(exc)}}
         with contextlib.suppress(BaseException):
@@ -157,7 +161,8 @@ class Worker:
             replies.write(job.header_line(request.get("id"), report))
             replies.flush()
 
-        return job.run(request, replies.fileno(), self.facts, announce)
+        assert self.prepared is not None
+        return job.run(request, replies.fileno(), self.facts, self.prepared, announce)
 
     def handle(self, request: dict[str, Any], replies: BinaryIO) -> None:
         started = time.perf_counter()
