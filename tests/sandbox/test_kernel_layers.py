@@ -89,3 +89,11 @@ def test_spawn_mode_contains_each_job_in_a_fresh_process(tmp_path: Path) -> None
             spawned.run(escape, python_layers=False)
         assert list(outside.iterdir()) == []
         assert_works(spawned)
+
+
+def test_text_reads_its_font_under_every_layer(pool: SandboxPool) -> None:
+    # Text loads a font and lazily imports modules at run time: both must pass Landlock and the
+    # audit hook.
+    result = pool.run("from build123d import *\nresult = extrude(Text('Hi', 10), 2)\n")
+    assert result.layers["landlock"] and result.layers["audit_hook"]
+    assert result.measurements["size"][2] == pytest.approx(2)

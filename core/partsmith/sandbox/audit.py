@@ -24,7 +24,7 @@ DENIED_EVENTS = frozenset(
         "sys._current_frames",
         "sys._current_exceptions", "sys.settrace", "sys.setprofile", "sys.monitoring.register_callback",
         "gc.get_objects", "gc.get_referrers", "gc.get_referents", "resource.setrlimit",
-        "resource.prlimit", "mmap.__new__", "marshal.load", "marshal.loads", "pickle.find_class",
+        "resource.prlimit", "mmap.__new__", "pickle.find_class",
         "code.__new__", "function.__new__", "builtins.input", "webbrowser.open", "urllib.Request",
         "http.client.connect", "ftplib.connect", "smtplib.connect", "imaplib.open",
         "poplib.connect", "nntplib.connect", "telnetlib.Telnet.open", "sqlite3.connect",
@@ -32,9 +32,12 @@ DENIED_EVENTS = frozenset(
     }
 )
 # Events refused only when the script's own code triggers them: libraries use them legitimately
-# (CadQuery compiles selector grammars; traceback formatting reads tb_frame). CPython raises
-# object.__getattr__ for reads of __code__, tb_frame, gi_frame and the like.
-SCRIPT_ONLY_EVENTS = frozenset({"compile", "exec", "object.__getattr__", "object.__setattr__"})
+# (CadQuery compiles selector grammars; traceback formatting reads tb_frame; importing a module
+# not loaded yet, as text does, unmarshals its bytecode). CPython raises object.__getattr__ for
+# reads of __code__, tb_frame, gi_frame and the like.
+SCRIPT_ONLY_EVENTS = frozenset(
+    {"compile", "exec", "object.__getattr__", "object.__setattr__", "marshal.load", "marshal.loads"}
+)
 DENIED_PREFIXES = (
     "socket.", "ctypes.", "_ctypes.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn",
     "winreg.", "_winapi.", "msvcrt.",
