@@ -174,6 +174,11 @@ for fd in pipes:
     os_.write(fd, forged)
 os_._exit(0)
 """, kind="policy"),
+    Attack("rewrite-own-script", REACH + """
+b.open("script.py", "w").write("import os\\nos.system('touch {outside}/later')\\n")
+from build123d import Box
+result = Box(1, 1, 1)
+"""),
     Attack("proc-self-mem", REACH + """
 f = b.open("/proc/self/mem", "r+b")
 f.seek(0x400000)
@@ -299,6 +304,9 @@ def run_attack(
             assert not target.exists(), f"the script wrote {target}"
         assert list(outside.iterdir()) == [], "the script wrote outside its job folder"
         assert (sibling / "model.step").read_bytes() == before, "another job's file changed"
+        for job in pool.jobs_dir.iterdir():  # the engine keeps its own copy of every script
+            if (job / "script.py").exists():
+                assert not (job / "script.py").read_text().startswith("import os")
         assert received == [], "the script reached a socket"
         assert pool._all[0].proc.pid == worker_pid and pool._all[0].alive(), "the worker died"
         assert_works(pool)

@@ -97,3 +97,10 @@ def test_text_reads_its_font_under_every_layer(pool: SandboxPool) -> None:
     result = pool.run("from build123d import *\nresult = extrude(Text('Hi', 10), 2)\n")
     assert result.layers["landlock"] and result.layers["audit_hook"]
     assert result.measurements["size"][2] == pytest.approx(2)
+
+
+def test_the_engine_keeps_its_own_copy_of_the_script(pool: SandboxPool) -> None:
+    source = ("import build123d\nopen('script.py', 'w').write('tampered')\n"
+              "result = build123d.Box(1, 1, 1)\n")
+    result = pool.run(source, python_layers=False)
+    assert (result.job_dir / "script.py").read_text() == source

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -162,6 +163,23 @@ class _Worker:
                     stream.close()
 
 
+def _restore_script(job_dir: Path, source: str) -> None:
+    """Write the script the engine sent back over whatever the job left in its place.
+
+    The job may write anything in its folder, its own script.py included; the engine keeps and
+    copies that file, so it gets the engine's copy, never the job's.
+    """
+    path = job_dir / "script.py"
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+        path.write_text(source)
+    except OSError as exc:
+        raise StorageError(f"cannot restore the script in {job_dir}: {exc.strerror}") from None
+
+
 class SandboxPool:
     """Warm workers that run untrusted part scripts. Thread-safe; use as a context manager."""
 
@@ -254,7 +272,10 @@ class SandboxPool:
             "angular_tolerance": self.export.angular_tolerance_rad,
         }
         started = time.perf_counter()
-        announced, reply = self._dispatch(request, timeout)
+        try:
+            announced, reply = self._dispatch(request, timeout)
+        finally:
+            _restore_script(job_dir, source)
         total_ms = round((time.perf_counter() - started) * 1000, 3)
         missing = [layer for layer in request["require"] if not (announced or {}).get(layer)]
         if not reply.get("ok"):
