@@ -3,7 +3,8 @@
 It refuses imports outside an allow-list, any dunder name or attribute (the usual road to
 `__subclasses__`, `__globals__` and `__builtins__`), and the builtins that run code or reach the
 interpreter (exec, eval, compile, open, getattr, globals ...). It is strict on purpose: CAD code
-needs none of these. The runtime layers (`guard`) hold even when this one is bypassed.
+needs none of these. It is a first, cheap layer: the audit hook comes next, and the kernel
+layers (`landlock`, `seccomp`) hold even when both are bypassed.
 """
 
 from __future__ import annotations
