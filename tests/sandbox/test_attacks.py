@@ -16,6 +16,7 @@ job folder (the target paths are checked on disk), and the pool keeps serving wi
 
 from __future__ import annotations
 
+import os
 import socket
 import sysconfig
 import threading
@@ -179,6 +180,15 @@ b.open("script.py", "w").write("import os\\nos.system('touch {outside}/later')\\
 from build123d import Box
 result = Box(1, 1, 1)
 """),
+    Attack("chmod-setuid-outside", REACH + """
+os_.chmod("{victim}", 0o4777)
+"""),
+    Attack("chown-outside", REACH + """
+os_.chown("{victim}", 1234, 1234)
+"""),
+    Attack("file-capability-xattr", REACH + """
+os_.setxattr("{victim}", "user.partsmith-attack", b"x")
+"""),
     Attack("proc-self-mem", REACH + """
 f = b.open("/proc/self/mem", "r+b")
 f.seek(0x400000)
@@ -282,11 +292,15 @@ def run_attack(
 ) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
+    victim = tmp_path / "victim"  # a file outside the folder whose metadata must not change
+    victim.write_text("victim")
+    victim.chmod(0o600)
+    victim_before = victim.stat()
     sibling = pool.run("from build123d import *\nresult = Box(2, 2, 2)\n").job_dir
     before = (sibling / "model.step").read_bytes()
     port, abstract, received = listeners
     pth = f"zz_partsmith_attack_{uuid.uuid4().hex[:8]}.pth"
-    values = {"outside": outside, "site": site_packages(), "core": core_root(), "pth": pth,
+    values = {"outside": outside, "victim": victim, "site": site_packages(), "core": core_root(), "pth": pth,
               "sibling": sibling, "port": port, "abstract": abstract}
     targets = [Path(t.format(**values)) for t in attack.targets]
     worker_pid = pool._all[0].proc.pid
@@ -304,6 +318,10 @@ def run_attack(
             assert not target.exists(), f"the script wrote {target}"
         assert list(outside.iterdir()) == [], "the script wrote outside its job folder"
         assert (sibling / "model.step").read_bytes() == before, "another job's file changed"
+        after = victim.stat()
+        assert (after.st_mode, after.st_uid, after.st_gid) == (
+            victim_before.st_mode, victim_before.st_uid, victim_before.st_gid)
+        assert os.listxattr(victim) == [], "the script set an extended attribute outside"
         for job in pool.jobs_dir.iterdir():  # the engine keeps its own copy of every script
             if (job / "script.py").exists():
                 assert not (job / "script.py").read_text().startswith("import os")

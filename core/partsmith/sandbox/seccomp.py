@@ -4,8 +4,10 @@ Built with libseccomp through `pyseccomp` (loaded in the worker before any job s
 filter allows by default and refuses, with EPERM, what would let a job leave its process: running
 programs, new sockets, new processes (threads stay allowed: OCCT meshes in parallel), debugging or
 reading other processes, namespaces, mounts, kernel modules and keys, BPF, perf, io_uring, System V
-IPC, signals to any process but itself, raising its own resource limits. A system call of another
-architecture (a 32-bit call from a 64-bit process) kills the process: libseccomp's default.
+IPC, signals to any process but itself, raising its own resource limits, and changes to any
+file's mode, owner, extended attributes, times or flags (Landlock does not cover metadata). A
+system call of another architecture (a 32-bit or x32 call from a 64-bit process) kills the
+process: libseccomp's default.
 """
 
 from __future__ import annotations
@@ -41,13 +43,22 @@ DENIED = (
     "mknodat", "setrlimit", "migrate_pages", "move_pages", "shmget", "shmat", "shmctl",
     "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl",
     "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
+    # Landlock does not cover a file's metadata: its mode, owner, extended attributes (file
+    # capabilities among them) and times. A part script changes none of them.
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+    "utime", "utimes", "utimensat", "futimesat",
 )
+# File flags (immutable, append-only) and project ids set through ioctl on any readable file.
+FS_IOC_SETFLAGS = 0x40086602
+FS_IOC_SETVERSION = 0x40087602
+FS_IOC_FSSETXATTR = 0x401C5820
 # Signals go to this process only (argument 0 is the target).
 SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 # Scheduling and priority changes only for the calling thread (0), never another process:
 # the system call and the index of its target argument.
 CALLER_ONLY = (("setpriority", 1), ("ioprio_set", 1), ("sched_setaffinity", 0),
-               ("sched_setscheduler", 0), ("sched_setparam", 0))
+               ("sched_setscheduler", 0), ("sched_setparam", 0), ("sched_setattr", 0))
 
 _MODULE: Any = None
 
@@ -135,7 +146,7 @@ def build() -> Built | Filter:
         rule(deny, name, sc.Arg(index, sc.NE, 0))
     rule(deny, "prlimit64", sc.Arg(2, sc.NE, 0))
     rule(deny, "personality", sc.Arg(0, sc.NE, PERSONALITY_QUERY))
-    for request in (TIOCSTI, TIOCLINUX):
+    for request in (TIOCSTI, TIOCLINUX, FS_IOC_SETFLAGS, FS_IOC_SETVERSION, FS_IOC_FSSETXATTR):
         rule(deny, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, request))
     return Built(syscall_filter, pid, skipped)
 
