@@ -176,3 +176,33 @@ def test_seccomp_alone_refuses_programs_sockets_and_forks_but_not_threads() -> N
         return 0
 
     assert in_child(body) == 0
+
+
+def test_a_job_whose_required_layer_failed_to_apply_runs_nothing(tmp_path: Path) -> None:
+    import json
+
+    from partsmith.sandbox import job
+
+    folder = tmp_path / "job"
+    folder.mkdir()
+    facts = job.WorkerFacts(limits.process_size(), tuple(roots.read_roots()), None, "fork",
+                            {"landlock_abi": 7, "seccomp_kernel": True, "seccomp_library": True})
+    request = {"id": "x", "job_dir": str(folder), "timeout_s": 10, "memory_mb": 1024,
+               "file_size_mb": 8, "isolate_network": False, "check_policy": True,
+               "require": ["landlock", "seccomp"], "linear_tolerance": 0.1, "angular_tolerance": 0.2,
+               "source": "open('ran.txt', 'w').write('ran')\n"}
+    announced: list[dict[str, object]] = []
+
+    def body() -> int:
+        failed = landlock.Confinement(7, False, error="a simulated failure")
+        prepared = job.Prepared(failed, seccomp.build())
+        reply = job.run(request, 1, facts, prepared, announced.append)
+        (folder / "reply.json").write_text(json.dumps({"reply": reply, "layers": announced}))
+        return 0
+
+    assert in_child(body) == 0
+    out = json.loads((folder / "reply.json").read_text())
+    assert out["reply"]["error"]["kind"] == "sandbox_unavailable"
+    assert "landlock: applying it failed: a simulated failure" in out["reply"]["error"]["message"]
+    assert out["layers"][0]["landlock"] is False and out["layers"][0]["seccomp"] is True
+    assert not (folder / "ran.txt").exists()

@@ -164,7 +164,7 @@ def run(
     missing = [layer for layer in required if not report.get(layer)]
     announce(report)
     if missing:
-        message = layers.refusal(missing, request.get("disable") or ())
+        message = layers.refusal(missing, request.get("disable") or (), report)
         error = {"kind": "sandbox_unavailable", "message": message, "hint": layers.REFUSAL_HINT}
         return {"ok": False, "error": error}
     hook = AuditGuard(job_dir, facts.read_roots) if python_layers else None

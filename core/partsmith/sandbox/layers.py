@@ -58,17 +58,26 @@ def available(offer: dict[str, Any], disabled: Iterable[str] = ()) -> list[str]:
     return have
 
 
-def why_missing(layer: str, disabled: Iterable[str] = ()) -> str:
+def why_missing(layer: str, disabled: Iterable[str] = (), error: str = "") -> str:
     if layer in set(disabled):
         return "switched off by the setting sandbox.disable"
+    if error:
+        return f"applying it failed: {error}"
     if layer == "landlock":
         return landlock.unavailable_reason()
     return seccomp.unavailable_reason()
 
 
-def refusal(missing: Iterable[str], disabled: Iterable[str] = ()) -> str:
-    """The message for a refused job: each missing layer, why, and how to get it."""
-    parts = [f"{layer}: {why_missing(layer, disabled)}" for layer in sorted(missing)]
+def refusal(
+    missing: Iterable[str], disabled: Iterable[str] = (), errors: dict[str, Any] | None = None
+) -> str:
+    """The message for a refused job: each missing layer, why, and how to get it.
+
+    `errors` are the job's own reports (`landlock_error`, `seccomp_error`) when applying failed.
+    """
+    errors = errors or {}
+    parts = [f"{layer}: {why_missing(layer, disabled, str(errors.get(f'{layer}_error') or ''))}"
+             for layer in sorted(missing)]
     return ("generated code was not run: the sandbox is missing required kernel layers ("
             + "; ".join(parts) + "); " + "; ".join(lost(missing)))
 
