@@ -21,6 +21,7 @@ from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.sandbox import SandboxPool
 from partsmith.sandbox.limits import scrubbed_env
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "core" / "partsmith" / "examples"
 PARTS = {
     "simple": """from build123d import *
 length = 40  # mm
@@ -29,9 +30,7 @@ thickness = 5  # mm
 hole_diameter = 8  # mm
 result = Box(length, width, thickness) - Cylinder(hole_diameter / 2, thickness)
 """,
-    "plate (4 holes)": (
-        Path(__file__).resolve().parents[1] / "core" / "partsmith" / "examples" / "plate.py"
-    ).read_text(),
+    "plate (4 holes)": (EXAMPLES / "plate.py").read_text(),
     "medium": """from build123d import *
 outer = 60  # mm
 inner = 40  # mm
