@@ -38,6 +38,8 @@ MAX_REPLY_BYTES = 16 * 1024 * 1024
 
 
 class Worker:
+    """One warm worker: measures what jobs need once, then runs each job in a contained process."""
+
     def __init__(self, mode: str) -> None:
         self.mode = mode
         limits.prepare()
