@@ -1,8 +1,10 @@
-"""Sandbox latency: the warm pool against a fresh interpreter, on three reference parts.
+"""Sandbox latency: the warm pool against a fresh interpreter, on reference parts; and what the
+kernel layers (Landlock, seccomp, closed descriptors) add to a simple part.
 
-Both are measured in the same run, so the ratio holds on a noisy machine. The fresh interpreter
-is what running a script without a warm worker costs: start Python, import the CAD libraries,
-run, validate, export.
+Each comparison is measured in the same run, so the ratio holds on a noisy machine. The fresh
+interpreter is what running a script without a warm worker costs: start Python, import the CAD
+libraries, run, validate, export. The kernel layers are measured with two warm pools, one with
+them and one with them switched off (`sandbox.disable`), taking turns job by job.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from bench.common import percentile, write
 from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.sandbox import SandboxPool
-from partsmith.sandbox.guard import scrubbed_env
+from partsmith.sandbox.limits import scrubbed_env
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "core" / "partsmith" / "examples"
 PARTS = {
@@ -64,6 +66,44 @@ result = box.part
 WARM_RUNS = 30
 IDLE_GAP_S = 0.25
 FRESH_RUNS = 5
+KERNEL_PAIRS = 60
+
+
+def kernel_layers_cost(root: Path) -> dict[str, float]:
+    """The simple part with and without the kernel layers, interleaved, from an idle pool each."""
+    with_layers = SandboxSettings(workers=1, timeout_s=60)
+    without = SandboxSettings(workers=1, timeout_s=60, disable=["landlock", "seccomp"], require=[])
+    totals: dict[str, list[float]] = {"with": [], "without": []}
+    contain: dict[str, list[float]] = {"with": [], "without": []}
+    with SandboxPool(with_layers, ExportSettings(), jobs_dir=root / "with") as on, \
+            SandboxPool(without, ExportSettings(), jobs_dir=root / "without") as off:
+        on.warm()
+        off.warm()
+        layers = on.run(PARTS["simple"]).layers
+        if not (layers.get("landlock") and layers.get("seccomp")):
+            raise RuntimeError(f"the kernel layers are not active here: {layers}")
+        off.run(PARTS["simple"])
+        for index in range(KERNEL_PAIRS * 2):
+            name, pool = (("with", on), ("without", off))[index % 2]
+            time.sleep(IDLE_GAP_S)
+            started = time.perf_counter()
+            result = pool.run(PARTS["simple"])
+            totals[name].append((time.perf_counter() - started) * 1000)
+            contain[name].append(result.timings["contain_ms"])
+    figures = {
+        "with_p50_ms": percentile(totals["with"], 50),
+        "without_p50_ms": percentile(totals["without"], 50),
+        "contain_with_p50_ms": percentile(contain["with"], 50),
+        "contain_without_p50_ms": percentile(contain["without"], 50),
+        "landlock_abi": float(layers.get("landlock_abi") or 0),
+    }
+    figures["added_p50_ms"] = figures["with_p50_ms"] - figures["without_p50_ms"]
+    # Each job with the layers against the job without them that ran right after it: the load
+    # of the machine at that moment cancels out.
+    paired = [a - b for a, b in zip(totals["with"], totals["without"], strict=True)]
+    figures["added_paired_p50_ms"] = percentile(paired, 50)
+    figures["ratio_p50"] = figures["with_p50_ms"] / figures["without_p50_ms"]
+    return figures
 
 
 def fresh_run(script: str, job_dir: Path) -> float:
@@ -88,6 +128,7 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
+        kernel = kernel_layers_cost(root / "kernel")
         settings = SandboxSettings(workers=1, timeout_s=60)
         with SandboxPool(settings, ExportSettings(), jobs_dir=root / "jobs") as pool:
             pool.warm()
@@ -123,7 +164,22 @@ def main() -> None:
         lines.append(f"| {name} | {r['warm_p50_ms']:.1f} | {r['warm_p95_ms']:.1f} | "
                      f"{r['back_to_back_p50_ms']:.0f} / {r['back_to_back_p95_ms']:.0f} | "
                      f"{r['fresh_p50_ms']:.0f} | {r['fresh_p95_ms']:.0f} | {r['speedup_p50']:.0f}x |")
-    write("sandbox", {"parts": results, "warm_runs": WARM_RUNS, "fresh_runs": FRESH_RUNS},
+    lines += [
+        "",
+        f"Kernel layers (Landlock ABI {kernel['landlock_abi']:.0f}, seccomp, closed descriptors) on "
+        f"the simple part, {KERNEL_PAIRS} jobs each, interleaved:",
+        "",
+        "| | with | without | added |",
+        "|---|---|---|---|",
+        f"| job p50 ms | {kernel['with_p50_ms']:.1f} | {kernel['without_p50_ms']:.1f} | "
+        f"{kernel['added_p50_ms']:+.1f} ({kernel['ratio_p50']:.3f}x) |",
+        f"| job, paired difference p50 ms | | | {kernel['added_paired_p50_ms']:+.1f} |",
+        f"| set-up in the job process p50 ms | {kernel['contain_with_p50_ms']:.2f} | "
+        f"{kernel['contain_without_p50_ms']:.2f} | "
+        f"{kernel['contain_with_p50_ms'] - kernel['contain_without_p50_ms']:+.2f} |",
+    ]
+    write("sandbox", {"parts": results, "kernel_layers": kernel, "warm_runs": WARM_RUNS,
+                      "fresh_runs": FRESH_RUNS, "kernel_pairs": KERNEL_PAIRS},
           "\n".join(lines) + "\n")
 
 

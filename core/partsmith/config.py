@@ -58,6 +58,14 @@ class SandboxSettings(BaseModel):
         "auto", description="fork a warm worker per job, or run jobs in reusable spawned workers"
     )
     isolate_network: bool = Field(True, description="a private network namespace per job")
+    require: list[Literal["landlock", "seccomp"]] | None = Field(
+        None, description="kernel layers without which generated code is not run; unset: on "
+        "Linux, each one the kernel offers"
+    )
+    disable: list[Literal["landlock", "seccomp"]] = Field(
+        default_factory=list, description="kernel layers not to apply, to diagnose a problem "
+        "they cause; a required layer switched off makes the engine refuse to run code"
+    )
 
 
 class ExportSettings(BaseModel):

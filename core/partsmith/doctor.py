@@ -123,8 +123,15 @@ def check_data() -> Check:
 
 
 def check_sandbox() -> Check:
-    """Start a worker and report which containment layers are active here."""
+    """Start a worker, run a test job, and report the containment layers it really had.
+
+    The kernel layers are named with what they hold (Landlock with its ABI); a layer the kernel
+    lacks is named with what is lost without it. When `sandbox.require` asks for a layer this
+    machine lacks, the check fails with how to get it.
+    """
+    from partsmith.errors import SandboxUnavailable
     from partsmith.sandbox import SandboxPool
+    from partsmith.sandbox.layers import KERNEL_LAYERS, lost
 
     try:
         with SandboxPool() as pool:
@@ -132,11 +139,23 @@ def check_sandbox() -> Check:
             layers = dict(ready.get("layers", {}))
             result = pool.run("from build123d import Box\nresult = Box(1, 1, 1)\n")
             layers.update(result.layers)
+    except SandboxUnavailable as exc:
+        return Check("sandbox", False, exc.message, exc.hint or "")
     except Exception as exc:  # noqa: BLE001 - report any failure with its message
         return Check("sandbox", False, f"a test job failed: {exc}", "run `make setup`")
-    active = ", ".join(k for k, v in layers.items() if v)
-    inactive = ", ".join(k for k, v in layers.items() if not v)
-    detail = f"active: {active}" + (f"; unavailable here: {inactive}" if inactive else "")
+    flags = {k: v for k, v in layers.items() if isinstance(v, bool)}
+    names = {k: (f"landlock (ABI {layers.get('landlock_abi')})" if k == "landlock" else k)
+             for k in flags}
+    active = ", ".join(names[k] for k, v in flags.items() if v)
+    inactive = [k for k, v in flags.items() if not v]
+    detail = f"active: {active}"
+    if inactive:
+        detail += f"; unavailable here: {', '.join(inactive)}"
+    missing = [layer for layer in KERNEL_LAYERS if layer in inactive]
+    notes = lost(missing) + [f"{what} is not restricted at this Landlock ABI"
+                             for what in layers.get("unrestricted") or []]
+    if notes:
+        detail += "; " + "; ".join(notes)
     return Check("sandbox", True, detail)
 
 

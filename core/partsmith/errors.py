@@ -54,6 +54,15 @@ class StorageError(PartsmithError):
     kind = "storage"
 
 
+class SandboxUnavailable(PartsmithError):
+    """The sandbox lacks a kernel layer that `sandbox.require` asks for, so no code is run.
+
+    Not a SandboxError: it says nothing about the script, and retrying another script cannot help.
+    """
+
+    kind = "sandbox_unavailable"
+
+
 class SandboxError(PartsmithError):
     """A script did not produce a part. Subclasses say why."""
 

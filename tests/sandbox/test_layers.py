@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.sandbox import guard
+from partsmith.sandbox import audit, landlock, limits, roots, seccomp
 
 
 def in_child(body: Callable[[], int]) -> int:
@@ -36,10 +36,10 @@ def listener() -> socket.socket:
 
 def test_network_namespace_alone_cuts_off_loopback(listener: socket.socket) -> None:
     port = listener.getsockname()[1]
-    guard.prepare()
+    limits.prepare()
 
     def body() -> int:
-        if not guard.isolate_network():
+        if not limits.isolate_network():
             return 3
         try:
             socket.create_connection(("127.0.0.1", port), timeout=2)
@@ -55,7 +55,7 @@ def test_network_namespace_alone_cuts_off_loopback(listener: socket.socket) -> N
 
 def test_memory_limit_alone() -> None:
     def body() -> int:
-        guard.apply_limits(memory_bytes=guard.process_size() + (256 << 20), cpu_seconds=None,
+        limits.apply_limits(memory_bytes=limits.process_size() + (256 << 20), cpu_seconds=None,
                            file_bytes=None, processes=None)
         try:
             bytearray(1 << 30)
@@ -68,7 +68,7 @@ def test_memory_limit_alone() -> None:
 
 def test_file_size_limit_alone(tmp_path: Path) -> None:
     def body() -> int:
-        guard.apply_limits(memory_bytes=None, cpu_seconds=None, file_bytes=1 << 20, processes=None)
+        limits.apply_limits(memory_bytes=None, cpu_seconds=None, file_bytes=1 << 20, processes=None)
         try:
             (tmp_path / "big").write_bytes(b"0" * (2 << 20))
         except OSError:
@@ -81,7 +81,7 @@ def test_file_size_limit_alone(tmp_path: Path) -> None:
 
 def test_cpu_limit_alone() -> None:
     def body() -> int:
-        guard.apply_limits(memory_bytes=None, cpu_seconds=1, file_bytes=None, processes=None)
+        limits.apply_limits(memory_bytes=None, cpu_seconds=1, file_bytes=None, processes=None)
         while True:
             pass
 
@@ -95,7 +95,7 @@ def test_audit_hook_alone(tmp_path: Path, listener: socket.socket) -> None:
     port = listener.getsockname()[1]
 
     def body() -> int:
-        hook = guard.AuditGuard(job, guard.read_roots())
+        hook = audit.AuditGuard(job, roots.read_roots())
         sys.addaudithook(hook)
         hook.activate(None)
         failures = 0
@@ -112,7 +112,7 @@ def test_audit_hook_alone(tmp_path: Path, listener: socket.socket) -> None:
             try:
                 attempt()
                 failures += 1
-            except guard.SandboxDenied:
+            except audit.SandboxDenied:
                 pass
             except Exception:  # noqa: BLE001 - anything else means the hook did not act
                 failures += 1
@@ -124,6 +124,85 @@ def test_audit_hook_alone(tmp_path: Path, listener: socket.socket) -> None:
 
 
 def test_scrubbed_environment_has_no_secrets(tmp_path: Path) -> None:
-    env = guard.scrubbed_env(tmp_path)
+    env = limits.scrubbed_env(tmp_path)
     assert env["HOME"] == str(tmp_path) and env["TMPDIR"].startswith(str(tmp_path))
     assert not {k for k in env if "TOKEN" in k or "KEY" in k or "SECRET" in k}
+
+
+def test_landlock_alone_confines_writes_and_reads(tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+
+    def body() -> int:
+        confined = landlock.restrict(roots.read_roots(), [str(job)])
+        if not confined.applied:
+            return 3
+        (job / "inside.txt").write_text("fine")
+        for attempt in (lambda: (tmp_path / "outside.txt").write_text("x"), secret.read_text,
+                        lambda: (job / "inside.txt").rename(tmp_path / "moved.txt")):
+            try:
+                attempt()
+                return 1
+            except PermissionError:
+                pass
+        return 0
+
+    assert in_child(body) == 0
+    assert (job / "inside.txt").read_text() == "fine"
+    assert not (tmp_path / "outside.txt").exists() and not (tmp_path / "moved.txt").exists()
+
+
+def test_seccomp_alone_refuses_programs_sockets_and_forks_but_not_threads() -> None:
+    import threading
+
+    def body() -> int:
+        if not seccomp.confine().applied:
+            return 3
+        ran: list[int] = []
+        worker = threading.Thread(target=lambda: ran.append(1))
+        worker.start()
+        worker.join()
+        if ran != [1]:
+            return 2
+        for attempt in (lambda: os.execv("/bin/true", ["true"]), socket.socket, os.fork,
+                        lambda: os.kill(os.getppid(), 0)):
+            try:
+                attempt()
+                return 1
+            except PermissionError:
+                pass
+        return 0
+
+    assert in_child(body) == 0
+
+
+def test_a_job_whose_required_layer_failed_to_apply_runs_nothing(tmp_path: Path) -> None:
+    import json
+
+    from partsmith.sandbox import job
+
+    folder = tmp_path / "job"
+    folder.mkdir()
+    facts = job.WorkerFacts(limits.process_size(), tuple(roots.read_roots()), None, "fork",
+                            {"landlock_abi": 7, "seccomp_kernel": True, "seccomp_library": True})
+    request = {"id": "x", "job_dir": str(folder), "timeout_s": 10, "memory_mb": 1024,
+               "file_size_mb": 8, "isolate_network": False, "check_policy": True,
+               "require": ["landlock", "seccomp"], "linear_tolerance": 0.1, "angular_tolerance": 0.2,
+               "source": "open('ran.txt', 'w').write('ran')\n"}
+    announced: list[dict[str, object]] = []
+
+    def body() -> int:
+        failed = landlock.Confinement(7, False, error="a simulated failure")
+        prepared = job.Prepared(failed, seccomp.build())
+        reply = job.run(request, 1, facts, prepared, announced.append)
+        (folder / "reply.json").write_text(json.dumps({"reply": reply, "layers": announced}))
+        return 0
+
+    assert in_child(body) == 0
+    out = json.loads((folder / "reply.json").read_text())
+    assert out["reply"]["error"]["kind"] == "sandbox_unavailable"
+    assert "landlock: applying it failed: a simulated failure" in out["reply"]["error"]["message"]
+    assert out["layers"][0]["landlock"] is False and out["layers"][0]["seccomp"] is True
+    assert not (folder / "ran.txt").exists()

@@ -36,6 +36,13 @@ REFUSED = [
     ("def f():\n    yield\nf().gi_frame", "'gi_frame'"),
     ("async def f():\n    pass", "async"),
     ("def __getattr__(name):\n    pass", "'__getattr__'"),
+    ("from build123d.text import os", "importing 'os' from 'build123d.text'"),
+    ("from build123d.build_enums import sys as s", "importing 'sys'"),
+    ("from build123d.mesher import ctypes", "importing 'ctypes'"),
+    ("import operator\nf = operator.attrgetter('text.os')", "'attrgetter'"),
+    ("from operator import methodcaller", "importing 'methodcaller'"),
+    ("from operator import *\nf = attrgetter('x')", "attrgetter()"),
+    ("import string\nf = string.Formatter()", "'Formatter'"),
 ]
 
 

@@ -3,7 +3,8 @@
 It refuses imports outside an allow-list, any dunder name or attribute (the usual road to
 `__subclasses__`, `__globals__` and `__builtins__`), and the builtins that run code or reach the
 interpreter (exec, eval, compile, open, getattr, globals ...). It is strict on purpose: CAD code
-needs none of these. The runtime layers (`guard`) hold even when this one is bypassed.
+needs none of these. It is a first, cheap layer: the audit hook comes next, and the kernel
+layers (`landlock`, `seccomp`) hold even when both are bypassed.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset(
         "tarfile", "sqlite3", "webbrowser", "modules", "f_globals", "f_locals", "f_back",
         "f_builtins", "gi_frame", "gi_code", "cr_frame", "ag_frame", "tb_frame", "co_code",
         "system", "popen", "spawn", "fork", "kill", "environ", "exec_module", "load_module",
+        "f_code", "_getframe", "cell_contents", "attrgetter", "methodcaller", "Formatter",
     }
 )
+# Names that read attributes chosen at run time (getattr by another name): refused as bare names
+# too, since `from operator import *` brings them in unnamed.
+GETATTR_BY_ANOTHER_NAME = frozenset({"attrgetter", "methodcaller", "Formatter"})
 # The only dunder names a script may use: each is harmless and common in real scripts.
 ALLOWED_DUNDERS = frozenset({"__name__", "__init__", "__future__"})
 
@@ -88,10 +93,13 @@ class _Checker(ast.NodeVisitor):
         for alias in node.names:
             if _is_dunder(alias.name) and alias.name not in ALLOWED_DUNDERS:
                 self.flag(node, f"importing {alias.name!r} is not allowed")
+            elif alias.name in FORBIDDEN_ATTRIBUTES:
+                # `from build123d.text import os` reaches the same module as `build123d.text.os`.
+                self.flag(node, f"importing {alias.name!r} from {module!r} is not allowed")
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if node.id in FORBIDDEN_NAMES:
+        if node.id in FORBIDDEN_NAMES or node.id in GETATTR_BY_ANOTHER_NAME:
             self.flag(node, f"{node.id}() is not allowed in a part script")
         elif _is_dunder(node.id) and node.id not in ALLOWED_DUNDERS:
             self.flag(node, f"the name {node.id!r} is not allowed")

@@ -2,7 +2,11 @@
 
 `SandboxPool.run(script)` writes the script into a fresh job folder, hands it to an idle worker,
 and returns a `JobResult`, or raises a typed `SandboxError`. A worker that dies or hangs is
-replaced; the pool keeps serving.
+replaced; the pool keeps serving. Replies are checked (`replies`), never trusted; a reply whose id
+is not the job's own means the channel is out of step, and its worker is replaced.
+
+Before any code runs the pool compares the kernel layers the workers offer with
+`sandbox.require` and refuses (`SandboxUnavailable`) when one is missing.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import contextlib
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -22,14 +27,18 @@ from typing import Any
 
 from partsmith.config import ExportSettings, SandboxSettings, get_settings
 from partsmith.errors import (
+    PolicyViolation,
     SandboxError,
+    SandboxUnavailable,
     ScriptTimeout,
     StorageError,
     WorkerCrash,
     sandbox_error,
 )
 from partsmith.params import read_parameters, set_parameters
-from partsmith.sandbox.guard import scrubbed_env
+from partsmith.sandbox import layers as kernel_layers
+from partsmith.sandbox import replies
+from partsmith.sandbox.limits import scrubbed_env
 
 # How long the pool waits past a job's own timeout before it gives up on the worker itself.
 GRACE_S = 10.0
@@ -47,7 +56,7 @@ class JobResult:
     measurements: dict[str, Any]
     warnings: list[str]
     timings: dict[str, float]
-    layers: dict[str, bool] = field(default_factory=dict)
+    layers: dict[str, Any] = field(default_factory=dict)
 
     def to_meta(self) -> dict[str, Any]:
         return {
@@ -106,7 +115,10 @@ class _Worker:
             return None
         return result[0]
 
-    def request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def request(
+        self, payload: dict[str, Any], timeout: float
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """Send a job; returns the layers its process announced and its reply, both by its id."""
         self.wait_ready()
         assert self.proc.stdin is not None
         try:
@@ -115,14 +127,27 @@ class _Worker:
         except (BrokenPipeError, OSError):
             self.kill()
             raise WorkerCrash("the sandbox worker had exited; it has been restarted") from None
-        line = self._readline(timeout)
+        deadline = time.monotonic() + timeout
+        header = self._expect(payload["id"], deadline, timeout)
+        reply = self._expect(payload["id"], deadline, timeout)
+        announced = header.get("layers") if header.get("header") else None
+        if not header.get("header") or reply.get("header"):
+            raise ValueError("the worker's header and reply are out of order")
+        return (dict(announced) if isinstance(announced, dict) else None), reply
+
+    def _expect(self, job_id: str, deadline: float, timeout: float) -> dict[str, Any]:
+        """The next line, which must be a JSON object for this job (ValueError otherwise)."""
+        line = self._readline(max(deadline - time.monotonic(), 0.001))
         if line is None:
             if self.mode == "spawn" and self.timed_out:
                 raise ScriptTimeout(f"the script ran longer than {timeout:g} s and was stopped")
             raise WorkerCrash(
                 "the sandbox worker died or stopped responding during the job; it has been restarted"
             )
-        return dict(json.loads(line))
+        message = json.loads(line)
+        if not isinstance(message, dict) or message.get("id") != job_id:
+            raise ValueError("a reply for another job")
+        return message
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -136,6 +161,23 @@ class _Worker:
             with contextlib.suppress(OSError):
                 if stream:
                     stream.close()
+
+
+def _restore_script(job_dir: Path, source: str) -> None:
+    """Write the script the engine sent back over whatever the job left in its place.
+
+    The job may write anything in its folder, its own script.py included; the engine keeps and
+    copies that file, so it gets the engine's copy, never the job's.
+    """
+    path = job_dir / "script.py"
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+        path.write_text(source)
+    except OSError as exc:
+        raise StorageError(f"cannot restore the script in {job_dir}: {exc.strerror}") from None
 
 
 class SandboxPool:
@@ -197,8 +239,14 @@ class SandboxPool:
         job_dir: Path | None = None,
         timeout_s: float | None = None,
         check_policy: bool = True,
+        python_layers: bool = True,
     ) -> JobResult:
-        """Run `script` (with `params` applied) and return its part, or raise a SandboxError."""
+        """Run `script` (with `params` applied) and return its part, or raise a SandboxError.
+
+        Raises SandboxUnavailable, running nothing, when a layer `sandbox.require` asks for is
+        missing. `python_layers=False` switches off the static policy, the guarded builtins and
+        the audit hook for this job: it exists only for tests of the kernel layers on their own.
+        """
         if self._closed:
             raise SandboxError("the sandbox has been shut down")
         source = set_parameters(script, params) if params else script
@@ -209,7 +257,7 @@ class SandboxPool:
         except OSError as exc:
             raise StorageError(f"cannot write the script to {job_dir}: {exc.strerror}") from None
         timeout = timeout_s or self.settings.timeout_s
-        request = {
+        request: dict[str, Any] = {
             "id": job_dir.name,
             "job_dir": str(job_dir.resolve()),
             "source": source,
@@ -218,45 +266,95 @@ class SandboxPool:
             "file_size_mb": self.settings.file_size_mb,
             "isolate_network": self.settings.isolate_network,
             "check_policy": check_policy,
+            "python_layers": python_layers,
+            "disable": list(self.settings.disable),
             "linear_tolerance": self.export.linear_tolerance_mm,
             "angular_tolerance": self.export.angular_tolerance_rad,
         }
         started = time.perf_counter()
-        reply = self._dispatch(request, timeout)
+        try:
+            announced, reply = self._dispatch(request, timeout)
+        finally:
+            _restore_script(job_dir, source)
         total_ms = round((time.perf_counter() - started) * 1000, 3)
+        missing = [layer for layer in request["require"] if not (announced or {}).get(layer)]
         if not reply.get("ok"):
-            raise sandbox_error(dict(reply.get("error") or {}))
-        timings = {**reply.get("timings", {}), "worker_ms": reply.get("worker_ms", 0.0),
+            error = replies.check_error(reply)
+            if error.get("kind") == SandboxUnavailable.kind:
+                if not missing:  # only the job's set-up refuses, and only for a missing layer
+                    raise PolicyViolation("the job's reply claimed a missing sandbox layer it had")
+                raise SandboxUnavailable(str(error.get("message")), hint=kernel_layers.REFUSAL_HINT)
+            raise sandbox_error(error)
+        if missing:  # the job process refuses first; this only guards against a bug there
+            raise SandboxUnavailable(kernel_layers.refusal(missing, self.settings.disable),
+                                     hint=kernel_layers.REFUSAL_HINT)
+        checked = replies.check_success(reply, job_dir)
+        worker_ms = reply.get("worker_ms", 0.0)
+        timings = {**checked["timings"], "worker_ms": worker_ms if isinstance(worker_ms, float) else 0.0,
                    "total_ms": total_ms}
         return JobResult(
             job_dir=job_dir,
             script=source,
             parameters={p.name: p.value for p in read_parameters(source)},
-            artifacts={k: Path(v) for k, v in reply["artifacts"].items()},
-            measurements=reply["measurements"],
-            warnings=list(reply.get("warnings", [])),
+            artifacts=checked["artifacts"],
+            measurements=checked["measurements"],
+            warnings=checked["warnings"],
             timings=timings,
-            layers=dict(reply.get("layers", {})),
+            layers=dict(announced or {}),
         )
 
-    def _dispatch(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def required_layers(self, ready: dict[str, Any]) -> list[str]:
+        """The kernel layers a job must have, or raise SandboxUnavailable if the workers lack one."""
+        offer = dict(ready.get("kernel") or {})
+        required = kernel_layers.required(self.settings.require, offer)
+        have = kernel_layers.available(offer, self.settings.disable)
+        missing = [layer for layer in required if layer not in have]
+        if missing:
+            raise SandboxUnavailable(kernel_layers.refusal(missing, self.settings.disable),
+                                     hint=kernel_layers.REFUSAL_HINT)
+        return required
+
+    def _dispatch(
+        self, request: dict[str, Any], timeout: float
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         worker = self._idle.get()
+        try:
+            request["require"] = self.required_layers(worker.wait_ready())
+        except SandboxError:
+            self._replace(worker)
+            raise
+        except SandboxUnavailable:
+            self._idle.put(worker)
+            raise
+        if self.mode == "spawn":
+            # A spawned worker runs one job and exits; its successor warms up meanwhile.
+            self._add_worker()
         try:
             # A spawned worker runs the job itself, so its deadline is the job's; a forking
             # worker enforces the job's deadline and only needs watching for its own death.
             limit = timeout if self.mode == "spawn" else timeout + GRACE_S
-            reply = worker.request(request, limit + (START_TIMEOUT_S if not worker.ready else 0))
+            announced, reply = worker.request(request, limit)
         except SandboxError:
-            self._replace(worker)
+            self._retire(worker)
             raise
         except ValueError:
-            self._replace(worker)
+            self._retire(worker)
             raise WorkerCrash("the sandbox worker sent a garbled reply; it has been restarted") from None
-        if self.mode == "spawn" and reply.get("error", {}).get("kind") in {"timeout", "crash", "memory"}:
-            self._replace(worker)
+        if self.mode == "spawn":
+            self._retire(worker)
         else:
             self._idle.put(worker)
-        return reply
+        return announced, reply
+
+    def _retire(self, worker: _Worker) -> None:
+        """Stop a worker after its job: spawn mode has its successor already; fork mode replaces it."""
+        if self.mode == "spawn":
+            worker.kill()
+            with self._lock:
+                if worker in self._all:
+                    self._all.remove(worker)
+        else:
+            self._replace(worker)
 
     def close(self) -> None:
         self._closed = True

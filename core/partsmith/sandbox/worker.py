@@ -2,14 +2,15 @@
 
     python -m partsmith.sandbox.worker [--mode fork|spawn]
 
-Protocol: one JSON request a line on stdin, one JSON reply a line on the worker's original
-stdout (the scripts' own output goes to a log file in the job folder, never into the protocol).
+Protocol: one JSON request a line on stdin; for each, two JSON lines on the worker's original
+stdout: a header with the layers the job process had before its script ran, then the reply. Both
+carry the request's id. The scripts' own output goes to a log file in the job folder.
 
 In fork mode every job runs in a child forked from this warm process, so it starts in
 milliseconds and whatever it does dies with it. Never run an OCCT boolean or export here before
 forking: OCCT's parallel mode starts threads, and a child forked after that can deadlock.
-In spawn mode (no fork on this platform) the job runs in this process, guarded the same way, and
-the pool replaces the worker after a crash or a timeout.
+In spawn mode (no fork on this platform) the worker runs one job in its own process, contained
+the same way, and exits; the pool keeps a spare worker warm for the next job.
 """
 
 from __future__ import annotations
@@ -17,58 +18,52 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
-import resource
 import select
 import signal
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 # The warm-up: everything a job needs is loaded before the first fork.
 import build123d
 import cadquery  # noqa: F401
 
 from partsmith import kit  # noqa: F401
-from partsmith.sandbox import guard as guards
-from partsmith.sandbox import runner
+from partsmith.sandbox import job, landlock, layers, limits, roots, runner, seccomp
 
-MB = 1024 * 1024
+# A reply larger than this is not a part's report: the job fails rather than the worker.
+MAX_REPLY_BYTES = 16 * 1024 * 1024
 
 
 class Worker:
+    """One warm worker: measures what jobs need once, then runs each job in a contained process."""
+
     def __init__(self, mode: str) -> None:
         self.mode = mode
-        guards.prepare()
-        guards.set_parent_death_signal()
-        self.base_size = guards.process_size()
-        self.read_roots = guards.read_roots()
-        self.processes = None if os.geteuid() == 0 else guards.count_user_processes() + 256
-        self.hook: guards.AuditGuard | None = None
+        limits.prepare()
+        landlock.load()
+        seccomp.load()
+        limits.set_parent_death_signal()
+        self.facts = job.WorkerFacts(
+            base_size=limits.process_size(),
+            read_roots=tuple(roots.read_roots()),
+            processes=None if os.geteuid() == 0 else limits.count_user_processes() + 256,
+            mode=mode,
+            offer=layers.offered(),
+        )
         self.spare: tuple[int, int, int] | None = None
         self.exited: list[int] = []
+        self.prepared: job.Prepared | None = None
         if mode == "fork":
             _warm_step_writer()
+        else:  # this process runs the one job itself: build its layers before the request
+            self.prepared = job.prepare(self.facts)
 
-    def layers(self) -> dict[str, bool]:
-        return {
-            "static_policy": True,
-            "audit_hook": hasattr(sys, "addaudithook"),
-            "resource_limits": sys.platform.startswith("linux"),
-            "network_namespace": sys.platform.startswith("linux"),
-            "fork": self.mode == "fork",
-        }
-
-    def limits(self, request: dict[str, Any]) -> dict[str, int | None]:
-        return {
-            "memory_bytes": self.base_size + int(request["memory_mb"]) * MB,
-            "cpu_seconds": math.ceil(float(request["timeout_s"])) + 1,
-            "file_bytes": int(request["file_size_mb"]) * MB,
-            "processes": self.processes,
-        }
+    def ready_report(self) -> dict[str, Any]:
+        return {"ready": True, "pid": os.getpid(), "size": self.facts.base_size,
+                "layers": job.static_layers(self.facts), "kernel": self.facts.offer}
 
     # -- fork mode ---------------------------------------------------------------------------
 
@@ -86,28 +81,34 @@ class Worker:
         if pid == 0:  # the job process
             os.close(request_w)
             os.close(reply_r)
-            payload: dict[str, Any]
-            try:
-                with os.fdopen(request_r, "rb") as incoming:
-                    data = incoming.read()
-                if not data:
-                    os._exit(0)  # the worker is shutting down
-                request = json.loads(data)
-                payload = self.child(dict(request), Path(request["job_dir"]))
-            except BaseException as exc:  # noqa: BLE001 - report anything as a crash, never hang
-                payload = {"ok": False, "error": {"kind": "crash", "message": repr(exc)}}
-            with contextlib.suppress(BaseException):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            with contextlib.suppress(BaseException):
-                view = memoryview(runner.encode(payload))
-                while view:
-                    view = view[os.write(reply_w, view):]
-                os.close(reply_w)
-            os._exit(0)
+            self._job_process(request_r, reply_w)
         os.close(request_r)
         os.close(reply_w)
         self.spare = (pid, request_w, reply_r)
+
+    def _job_process(self, request_r: int, reply_w: int) -> NoReturn:
+        payload: dict[str, Any]
+        try:
+            prepared = job.prepare(self.facts)  # while idle, off the next job's time
+            with os.fdopen(request_r, "rb") as incoming:
+                data = incoming.read()
+            if not data:
+                os._exit(0)  # the worker is shutting down
+            request = dict(json.loads(data))
+
+            def announce(report: dict[str, Any]) -> None:
+                job.write_all(reply_w, job.header_line(request.get("id"), report))
+
+            payload = job.run(request, reply_w, self.facts, prepared, announce)
+        except BaseException as exc:  # noqa: BLE001 - report anything as a crash, never hang
+            payload = {"ok": False, "error": {"kind": "crash", "message": repr(exc)}}
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        with contextlib.suppress(BaseException):
+            job.write_all(reply_w, runner.encode(payload) + b"\n")
+            os.close(reply_w)
+        os._exit(0)
 
     def reap(self) -> None:
         """Collect job processes that have exited (without waiting for the others)."""
@@ -118,92 +119,64 @@ class Worker:
                     continue
             self.exited.remove(pid)
 
-    def run_forked(self, request: dict[str, Any]) -> dict[str, Any]:
+    def run_forked(self, request: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """Run one job in the spare; returns its announced layers and its reply.
+
+        The job's pipe carries the header its set-up wrote before the script ran, then whatever
+        else came: the runner's reply, or what a hostile script wrote. Anything that is not one
+        JSON object fails this job alone.
+        """
         self.prepare_spare()
         assert self.spare is not None
         pid, request_w, reply_r = self.spare
         self.spare = None
         with contextlib.suppress(BrokenPipeError):
-            view = memoryview(json.dumps(request).encode())
-            while view:
-                view = view[os.write(request_w, view):]
+            job.write_all(request_w, json.dumps(request).encode())
         os.close(request_w)
         timeout = float(request["timeout_s"])
-        data, timed_out = _read_until(reply_r, timeout, pid)
+        data, stopped = _read_until(reply_r, timeout, pid)
         os.close(reply_r)
-        if data:
-            with contextlib.suppress(ValueError):
-                reply = dict(json.loads(data))
-                # The process is tearing its memory down; collect it later, off the job's time.
-                self.exited.append(pid)
-                return reply
-        _, status = os.waitpid(pid, 0)
-        return _death_report(status, timed_out, timeout)
-
-    def child(self, request: dict[str, Any], job_dir: Path) -> dict[str, Any]:
-        os.chdir(job_dir)
-        log = os.open(job_dir / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
-        guards.replace_environment(job_dir)
-        network = bool(request["isolate_network"]) and guards.isolate_network()
-        failed = guards.apply_limits(**self.limits(request))
-        hook = guards.AuditGuard(job_dir, self.read_roots)
-        payload = _execute(request, job_dir, hook, install_hook=sys.addaudithook)
-        payload["layers"] = {
-            **self.layers(), "network_namespace": network, "resource_limits": not failed,
-        }
-        return payload
+        header, _, rest = data.partition(b"\n")
+        announced = _parse_header(header, request.get("id"))
+        reply = _parse_object(rest) if stopped == "eof" else None
+        if reply is not None:
+            # The job is done once its pipe is closed; make sure nothing of it outlives the
+            # reply, and collect it later, off the job's time.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            self.exited.append(pid)
+            return announced, reply
+        status = _wait_briefly(pid)
+        if stopped == "flood" or status is None or (rest.strip() and os.WIFEXITED(status)):
+            message = {
+                "flood": f"the job wrote more than {MAX_REPLY_BYTES >> 20} MB into its reply pipe",
+            }.get(stopped, "the job wrote something other than its reply into its reply pipe")
+            return announced, {"ok": False, "error": {"kind": "policy", "message": message}}
+        return announced, _death_report(status, stopped == "timeout", timeout)
 
     # -- spawn mode --------------------------------------------------------------------------
 
-    def run_inline(self, request: dict[str, Any]) -> dict[str, Any]:
-        job_dir = Path(request["job_dir"])
-        if self.hook is None:
-            self.hook = guards.AuditGuard(job_dir, self.read_roots)
-            sys.addaudithook(self.hook)
-            limits = self.limits(request)
-            guards.apply_limits(
-                memory_bytes=limits["memory_bytes"], cpu_seconds=None,
-                file_bytes=limits["file_bytes"], processes=limits["processes"],
-            )
-        hook = self.hook
-        hook.job_dir = guards._real(str(job_dir))
-        hook.denied = []
-        used = resource.getrusage(resource.RUSAGE_SELF)
-        cpu = math.ceil(used.ru_utime + used.ru_stime + float(request["timeout_s"])) + 1
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
-        cwd = Path.cwd()
-        os.chdir(job_dir)
-        try:
-            payload = _execute(request, job_dir, hook)
-        finally:
-            hook.active = False
-            os.chdir(cwd)
-        payload["layers"] = {**self.layers(), "network_namespace": False}
-        return payload
+    def run_inline(self, request: dict[str, Any], replies: BinaryIO) -> dict[str, Any]:
+        """Run the job in this process, which then exits: no job sees what another one changed."""
 
-    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        def announce(report: dict[str, Any]) -> None:
+            replies.write(job.header_line(request.get("id"), report))
+            replies.flush()
+
+        assert self.prepared is not None
+        return job.run(request, replies.fileno(), self.facts, self.prepared, announce)
+
+    def handle(self, request: dict[str, Any], replies: BinaryIO) -> None:
         started = time.perf_counter()
-        reply = self.run_forked(request) if self.mode == "fork" else self.run_inline(request)
+        if self.mode == "fork":
+            announced, reply = self.run_forked(request)
+            replies.write(job.header_line(request.get("id"), announced))
+        else:
+            reply = self.run_inline(request, replies)
         reply["worker_ms"] = round((time.perf_counter() - started) * 1000, 3)
         reply["id"] = request.get("id")
-        return reply
-
-
-def _execute(
-    request: dict[str, Any], job_dir: Path, hook: guards.AuditGuard,
-    install_hook: Callable[[guards.AuditGuard], None] | None = None,
-) -> dict[str, Any]:
-    payload: dict[str, Any] = runner.execute(
-        request["source"], job_dir, hook, check_policy=bool(request["check_policy"]),
-        linear_tolerance=float(request["linear_tolerance"]),
-        angular_tolerance=float(request["angular_tolerance"]),
-        install_hook=install_hook,
-    )
-    return payload
+        replies.write(runner.encode(reply) + b"\n")
+        replies.flush()
 
 
 def _warm_step_writer() -> None:
@@ -218,22 +191,32 @@ def _warm_step_writer() -> None:
         build123d.export_step(build123d.Box(1, 1, 1), Path(scratch) / "warm.step")
 
 
-def _read_until(fd: int, timeout: float, pid: int) -> tuple[bytes, bool]:
-    """Read the child's report until it closes the pipe; kill the child at the deadline."""
+def _read_until(fd: int, timeout: float, pid: int) -> tuple[bytes, str]:
+    """Read the child's output until it closes the pipe: returns it and why reading stopped.
+
+    "eof" when the child closed its pipe; "timeout" or "flood" (more than a reply can be) when
+    the child was killed.
+    """
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
+    size = 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            return b"", True
+            return b"".join(chunks), "timeout"
         ready, _, _ = select.select([fd], [], [], left)
         if ready:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                return b"".join(chunks), False
+                return b"".join(chunks), "eof"
             chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_REPLY_BYTES:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                return b"".join(chunks), "flood"
 
 
 def _death_report(status: int, timed_out: bool, timeout: float) -> dict[str, Any]:
@@ -262,21 +245,55 @@ def _death_report(status: int, timed_out: bool, timeout: float) -> dict[str, Any
     return {"ok": False, "error": error}
 
 
+def _parse_header(line: bytes, request_id: object) -> dict[str, Any] | None:
+    """The layers a job announced before its script ran (None when it never got that far)."""
+    header = _parse_object(line)
+    if header is None or not header.get("header") or header.get("id") != request_id:
+        return None
+    announced = header.get("layers")
+    return dict(announced) if isinstance(announced, dict) else None
+
+
+def _parse_object(data: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _wait_briefly(pid: int, seconds: float = 1.0) -> int | None:
+    """The job's exit status; None if it had to be killed (it closed its pipe but lived on)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.005)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
 def serve(mode: str, requests: BinaryIO, replies: BinaryIO) -> None:
+    """Answer requests: each with a header line (the job's layers) and a reply line.
+
+    In spawn mode the worker runs one job and exits: the kernel layers it applied cannot be
+    undone, and no later job may inherit what this one changed.
+    """
     worker = Worker(mode)
     if mode == "fork":
         worker.prepare_spare()
-    replies.write(json.dumps({"ready": True, "pid": os.getpid(), "size": worker.base_size,
-                              "layers": worker.layers()}).encode() + b"\n")
+    replies.write(json.dumps(worker.ready_report()).encode() + b"\n")
     replies.flush()
     for line in requests:
         if not line.strip():
             continue
-        reply = worker.handle(json.loads(line))
-        replies.write(json.dumps(reply).encode() + b"\n")
-        replies.flush()
-        if mode == "fork":
-            worker.prepare_spare()
+        worker.handle(json.loads(line), replies)
+        if mode != "fork":
+            return
+        worker.prepare_spare()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,22 +1,16 @@
-"""Runtime containment inside the process that runs a job.
+"""The audit hook (PEP 578), a Python-level layer inside the process that runs a job.
 
-These layers hold even when the static policy is bypassed:
-- an audit hook (PEP 578; once added it cannot be removed) that refuses file access outside the
-  job folder, sockets, subprocesses, fork, signals to other processes, ctypes and native loads,
-  frame and gc introspection, and running code other than the job's own script;
-- resource limits: address space, CPU seconds, file size, process count, no core files;
-- a private network namespace (a user namespace as well when not root) where the kernel allows it;
-- a scrubbed environment whose HOME, TMPDIR and caches are inside the job folder.
+Once added it cannot be removed; it refuses file access outside the job folder, sockets,
+subprocesses, fork, signals to other processes, ctypes and native loads, frame and gc
+introspection, and running code other than the job's own script. PEP 578 says it plainly: an
+audit hook is not a sandbox, since anything in the script's own interpreter can be reached. It is
+a cheap first net that names what a script tried; the kernel layers (`landlock`, `seccomp`) are
+what hold.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
 import os
-import resource
-import signal
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,12 +19,12 @@ from typing import Any
 # Events refused outright while a job runs.
 DENIED_EVENTS = frozenset(
     {
-        "os.system", "os.fork", "os.forkpty", "os.kill", "os.killpg", "os.putenv", "os.unsetenv",
+        "os.system", "os.fork", "os.forkpty", "os.kill", "os.killpg",
         "os.startfile", "os.add_dll_directory", "signal.pthread_kill", "pty.spawn",
         "sys._current_frames",
         "sys._current_exceptions", "sys.settrace", "sys.setprofile", "sys.monitoring.register_callback",
         "gc.get_objects", "gc.get_referrers", "gc.get_referents", "resource.setrlimit",
-        "resource.prlimit", "mmap.__new__", "marshal.load", "marshal.loads", "pickle.find_class",
+        "resource.prlimit", "mmap.__new__", "pickle.find_class",
         "code.__new__", "function.__new__", "builtins.input", "webbrowser.open", "urllib.Request",
         "http.client.connect", "ftplib.connect", "smtplib.connect", "imaplib.open",
         "poplib.connect", "nntplib.connect", "telnetlib.Telnet.open", "sqlite3.connect",
@@ -38,9 +32,12 @@ DENIED_EVENTS = frozenset(
     }
 )
 # Events refused only when the script's own code triggers them: libraries use them legitimately
-# (CadQuery compiles selector grammars; traceback formatting reads tb_frame). CPython raises
-# object.__getattr__ for reads of __code__, tb_frame, gi_frame and the like.
-SCRIPT_ONLY_EVENTS = frozenset({"compile", "exec", "object.__getattr__", "object.__setattr__"})
+# (CadQuery compiles selector grammars; traceback formatting reads tb_frame; importing a module
+# not loaded yet, as text does, unmarshals its bytecode). CPython raises object.__getattr__ for
+# reads of __code__, tb_frame, gi_frame and the like.
+SCRIPT_ONLY_EVENTS = frozenset(
+    {"compile", "exec", "object.__getattr__", "object.__setattr__", "marshal.load", "marshal.loads"}
+)
 DENIED_PREFIXES = (
     "socket.", "ctypes.", "_ctypes.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn",
     "winreg.", "_winapi.", "msvcrt.",
@@ -83,8 +80,6 @@ PATH_EVENTS: dict[str, tuple[tuple[int, ...], bool]] = {
     "shutil.rmtree": ((0,), True),
 }
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
 
 
 class SandboxDenied(PermissionError):
@@ -196,124 +191,3 @@ def _describe(event: str) -> str:
     if event.startswith("object."):
         return "introspecting code objects and frames"
     return event
-
-
-def read_roots() -> list[str]:
-    """Folders a job may read from: the interpreter's own library and the installed packages."""
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    roots.update(p for p in sys.path if p and Path(p).is_dir())
-    home = str(Path.home())
-    # The interpreter may live under the home folder (pyenv); never open the home folder itself.
-    return sorted(r for r in roots if _real(r) not in {"/", _real(home)})
-
-
-def scrubbed_env(job_dir: Path | None = None) -> dict[str, str]:
-    """An environment with no tokens or keys; HOME, TMPDIR and caches inside the job folder."""
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-    }
-    if job_dir is not None:
-        env.update(
-            {
-                "HOME": str(job_dir),
-                "TMPDIR": str(job_dir / "tmp"),
-                "XDG_CACHE_HOME": str(job_dir / ".cache"),
-            }
-        )
-    return env
-
-
-def replace_environment(job_dir: Path) -> None:
-    os.environ.clear()
-    os.environ.update(scrubbed_env(job_dir))
-    (job_dir / "tmp").mkdir(exist_ok=True)
-
-
-def apply_limits(
-    *, memory_bytes: int | None, cpu_seconds: int | None, file_bytes: int | None,
-    processes: int | None,
-) -> list[str]:
-    """Set the resource limits of this process. Returns the ones that could not be set."""
-    failed: list[str] = []
-    wanted: list[tuple[str, int, int | None]] = [
-        ("RLIMIT_AS", resource.RLIMIT_AS, memory_bytes),
-        ("RLIMIT_CPU", resource.RLIMIT_CPU, cpu_seconds),
-        ("RLIMIT_FSIZE", resource.RLIMIT_FSIZE, file_bytes),
-        ("RLIMIT_NPROC", resource.RLIMIT_NPROC, processes),
-        ("RLIMIT_CORE", resource.RLIMIT_CORE, 0),
-    ]
-    for name, which, value in wanted:
-        if value is None:
-            continue
-        try:
-            _, hard = resource.getrlimit(which)
-            capped = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            # The CPU limit's hard value sits a little higher so SIGXCPU arrives before SIGKILL.
-            resource.setrlimit(which, (capped, capped + 2 if name == "RLIMIT_CPU" else capped))
-        except (ValueError, OSError):
-            failed.append(name)
-    # A write past RLIMIT_FSIZE then fails with an error instead of killing the process.
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    return failed
-
-
-def _libc() -> Any:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
-
-_LIBC: Any = None
-
-
-def prepare() -> None:
-    """Load what the per-job layers need while loading native code is still allowed."""
-    global _LIBC
-    if sys.platform.startswith("linux") and _LIBC is None:
-        with contextlib.suppress(OSError):
-            _LIBC = _libc()
-
-
-def isolate_network() -> bool:
-    """Move this process into a private network namespace: no interfaces but a down loopback.
-
-    Needs a single-threaded process (true right after fork). Returns whether it worked.
-    """
-    if _LIBC is None:
-        return False
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
-    return int(_LIBC.unshare(flags)) == 0
-
-
-def set_parent_death_signal() -> None:
-    """Ask the kernel to kill this process when its parent dies (no orphan workers)."""
-    if _LIBC is not None:
-        pr_set_pdeathsig = 1
-        _LIBC.prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
-def process_size() -> int:
-    """This process's virtual size in bytes (what RLIMIT_AS counts)."""
-    try:
-        with Path("/proc/self/statm").open() as handle:
-            pages = int(handle.read().split()[0])
-        return pages * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return 0
-
-
-def count_user_processes() -> int:
-    """Tasks (processes and threads) of this user, which is what RLIMIT_NPROC counts."""
-    uid = os.getuid()
-    total = 0
-    with contextlib.suppress(OSError):
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                with contextlib.suppress(OSError):
-                    if entry.stat().st_uid == uid:
-                        total += sum(1 for _ in Path(entry.path, "task").iterdir())
-    return total

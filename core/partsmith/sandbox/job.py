@@ -1,0 +1,189 @@
+"""One job in the process that runs it: set up, contain, announce the layers, then run the script.
+
+The process is a child forked from a warm worker, or (spawn mode) a worker that runs one job and
+exits. In order, before the script's first line: the job folder becomes the working directory,
+output goes to the job's log, the environment is scrubbed, the network namespace and resource
+limits are set, every inherited descriptor but the reply pipe is closed, then Landlock and
+seccomp confine the process for good. The layers in force are written to the reply pipe *before*
+the script runs, so the script cannot forge them; everything the script could write after that
+is checked by the engine, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from partsmith.sandbox import descriptors, landlock, layers, limits, roots, runner, seccomp
+from partsmith.sandbox.audit import AuditGuard
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WorkerFacts:
+    """What the worker measured once, before any job: its size, read roots, mode and offer."""
+
+    base_size: int
+    read_roots: tuple[str, ...]
+    processes: int | None
+    mode: str
+    offer: dict[str, Any]
+
+
+def static_layers(facts: WorkerFacts) -> dict[str, Any]:
+    """The layers every job here gets regardless of the request."""
+    return {
+        "static_policy": True,
+        "audit_hook": hasattr(sys, "addaudithook"),
+        "resource_limits": sys.platform.startswith("linux"),
+        "network_namespace": sys.platform.startswith("linux"),
+        "descriptors_closed": sys.platform.startswith("linux"),
+        "landlock": int(facts.offer.get("landlock_abi") or 0) >= 1,
+        "landlock_abi": int(facts.offer.get("landlock_abi") or 0),
+        "seccomp": bool(facts.offer.get("seccomp_kernel") and facts.offer.get("seccomp_library")),
+        "fork": facts.mode == "fork",
+    }
+
+
+def job_limits(request: dict[str, Any], facts: WorkerFacts) -> dict[str, int | None]:
+    used = 0.0
+    if facts.mode == "spawn":  # this process's own start-up counts against RLIMIT_CPU
+        times = os.times()
+        used = times.user + times.system
+    return {
+        "memory_bytes": facts.base_size + int(request["memory_mb"]) * MB,
+        "cpu_seconds": int(used + float(request["timeout_s"])) + 2,
+        "file_bytes": int(request["file_size_mb"]) * MB,
+        "processes": facts.processes,
+    }
+
+
+def _thread_count() -> int:
+    try:
+        return sum(1 for _ in Path("/proc/self/task").iterdir())
+    except OSError:
+        return 1
+
+
+@dataclass
+class Prepared:
+    """The kernel layers built ahead of a job, while its process waits idle for the request.
+
+    Only the job folder's rule and the final, irreversible steps are left for the job's time.
+    """
+
+    ruleset: landlock.Ruleset | landlock.Confinement
+    syscall_filter: seccomp.Built | seccomp.Filter
+
+
+def prepare(facts: WorkerFacts) -> Prepared:
+    """Build this process's Landlock ruleset (read roots) and seccomp filter, not yet in force."""
+    rules = landlock.ruleset()
+    if isinstance(rules, landlock.Ruleset):
+        try:
+            rules.allow([*facts.read_roots, *roots.system_read_paths()], landlock.READ)
+            rules.allow(roots.SYSTEM_WRITE_FILES, landlock.JOB_FOLDER)
+        except OSError as exc:
+            rules.close()
+            rules = landlock.Confinement(rules.abi, False, error=str(exc))
+    return Prepared(rules, seccomp.build())
+
+
+def _confine_files(rules: landlock.Ruleset | landlock.Confinement, job_dir: Path) -> landlock.Confinement:
+    if isinstance(rules, landlock.Confinement):
+        return rules
+    try:
+        rules.allow([str(job_dir)], landlock.JOB_FOLDER)
+    except OSError as exc:
+        rules.close()
+        return landlock.Confinement(rules.abi, False, error=str(exc))
+    return landlock.enforce(rules)
+
+
+def contain(
+    request: dict[str, Any], job_dir: Path, reply_fd: int, facts: WorkerFacts, prepared: Prepared
+) -> dict[str, Any]:
+    """Set this process up for the job and confine it. Returns the layers now in force."""
+    os.chdir(job_dir)
+    log = os.open(job_dir / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    limits.replace_environment(job_dir)
+    network = bool(request["isolate_network"]) and limits.isolate_network()
+    failed = limits.apply_limits(**job_limits(request, facts))
+    ruleset_fd = [prepared.ruleset.fd] if isinstance(prepared.ruleset, landlock.Ruleset) else []
+    left_open = descriptors.close_inherited([reply_fd, *ruleset_fd])
+    disabled = set(request.get("disable") or ())
+    report: dict[str, Any] = {
+        **static_layers(facts), "network_namespace": network, "resource_limits": not failed,
+        "descriptors_closed": left_open == sorted({0, 1, 2, reply_fd, *ruleset_fd}),
+        "landlock": False, "seccomp": False, "unrestricted": [],
+    }
+    if "landlock" in disabled and isinstance(prepared.ruleset, landlock.Ruleset):
+        prepared.ruleset.close()
+    if "landlock" not in disabled:
+        threads = _thread_count()
+        confined = _confine_files(prepared.ruleset, job_dir)
+        # Landlock confines the calling thread only: with other threads running it does not hold.
+        report["landlock"] = confined.applied and threads == 1
+        report["landlock_abi"] = confined.abi
+        report["unrestricted"] = confined.unrestricted
+        if confined.error:
+            report["landlock_error"] = confined.error
+        elif threads != 1:
+            report["landlock_error"] = f"{threads} threads were running when it was applied"
+    if "seccomp" not in disabled:
+        syscall_filter = seccomp.apply(prepared.syscall_filter)
+        report["seccomp"] = syscall_filter.applied
+        if syscall_filter.error:
+            report["seccomp_error"] = syscall_filter.error
+    return report
+
+
+def run(
+    request: dict[str, Any], reply_fd: int, facts: WorkerFacts, prepared: Prepared,
+    announce: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
+    """Contain this process, announce its layers, and run the job's script. Never raises."""
+    job_dir = Path(request["job_dir"])
+    started = time.perf_counter()
+    report = contain(request, job_dir, reply_fd, facts, prepared)
+    contain_ms = round((time.perf_counter() - started) * 1000, 3)
+    python_layers = bool(request.get("python_layers", True))
+    report["static_policy"] = python_layers and bool(request["check_policy"])
+    report["audit_hook"] = python_layers and report["audit_hook"]
+    required = list(request.get("require") or [])
+    missing = [layer for layer in required if not report.get(layer)]
+    announce(report)
+    if missing:
+        message = layers.refusal(missing, request.get("disable") or (), report)
+        error = {"kind": "sandbox_unavailable", "message": message, "hint": layers.REFUSAL_HINT}
+        return {"ok": False, "error": error}
+    hook = AuditGuard(job_dir, facts.read_roots) if python_layers else None
+    payload = runner.execute(
+        request["source"], job_dir, hook, check_policy=python_layers and bool(request["check_policy"]),
+        linear_tolerance=float(request["linear_tolerance"]),
+        angular_tolerance=float(request["angular_tolerance"]),
+        install_hook=sys.addaudithook if hook is not None else None,
+    )
+    payload.setdefault("timings", {})["contain_ms"] = contain_ms
+    return payload
+
+
+def header_line(request_id: object, report: dict[str, Any] | None) -> bytes:
+    """The first line a job writes: its id and its layers, before the script runs."""
+    return json.dumps({"id": request_id, "header": True, "layers": report}).encode() + b"\n"
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

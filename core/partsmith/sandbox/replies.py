@@ -1,0 +1,79 @@
+"""The engine's checks on what a job sends back: nothing a job process says is taken on trust.
+
+A hostile script can write into its reply pipe (or, in spawn mode, into the worker's own channel)
+and claim anything. The layers come from the header the job's set-up wrote before the script ran;
+the artifacts are accepted only as regular files named `model.step|stl|glb`, not links, with one
+name only, whose real path is inside that job's folder. Anything else fails the job as a sandbox
+violation.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from partsmith.errors import PolicyViolation
+
+FORMATS = ("step", "stl", "glb")
+
+
+def _violation(what: str) -> PolicyViolation:
+    return PolicyViolation(
+        f"the job's reply was refused: {what}",
+        hint="a part script cannot choose where its files go; this one tried (a sandbox violation)",
+    )
+
+
+def check_artifacts(raw: object, job_dir: Path) -> dict[str, Path]:
+    """The reply's artifacts, each checked on disk; raises PolicyViolation on anything else."""
+    if not isinstance(raw, dict) or set(raw) != set(FORMATS):
+        raise _violation(f"its artifacts are not exactly {', '.join(FORMATS)}")
+    folder = os.path.realpath(job_dir)
+    checked: dict[str, Path] = {}
+    for fmt in FORMATS:
+        value = raw[fmt]
+        expected = Path(folder) / f"model.{fmt}"
+        if not isinstance(value, str) or os.path.realpath(value) != str(expected):
+            raise _violation(f"its {fmt} artifact {value!r} is not model.{fmt} in the job folder")
+        try:
+            info = os.lstat(expected)
+        except OSError:
+            raise _violation(f"its {fmt} artifact does not exist") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise _violation(f"its {fmt} artifact is not a regular file")
+        if info.st_nlink != 1:
+            raise _violation(f"its {fmt} artifact has other names (a hard link)")
+        checked[fmt] = expected
+    return checked
+
+
+def _finite_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_success(reply: dict[str, Any], job_dir: Path) -> dict[str, Any]:
+    """A successful reply with its artifacts checked and its fields of the expected types."""
+    artifacts = check_artifacts(reply.get("artifacts"), job_dir)
+    measurements = reply.get("measurements")
+    if not isinstance(measurements, dict) or not isinstance(measurements.get("size"), list):
+        raise _violation("its measurements are malformed")
+    warnings = reply.get("warnings", [])
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        raise _violation("its warnings are not a list of text")
+    timings = reply.get("timings", {})
+    if not isinstance(timings, dict) or not all(_finite_number(v) for v in timings.values()):
+        raise _violation("its timings are not numbers")
+    return {"artifacts": artifacts, "measurements": measurements, "warnings": list(warnings),
+            "timings": dict(timings)}
+
+
+def check_error(reply: dict[str, Any]) -> dict[str, Any]:
+    """A failure's error dict, with only text where text belongs."""
+    error = reply.get("error")
+    if not isinstance(error, dict):
+        raise _violation("it failed without saying why")
+    return {key: value for key, value in error.items()
+            if isinstance(value, (str, int)) or value is None}

@@ -1,0 +1,347 @@
+"""An attacker's suite: scripts that get around the Python layers on purpose.
+
+PEP 578 says an audit hook is not a sandbox, and these scripts prove it: they reach `os` and
+`sys` through names the static policy does not see (`operator.attrgetter("text.os")`), walk frames
+and closures to switch the audit hook off, read dunders spelled at run time through
+`string.Formatter`, write through `dir_fd`, forge replies, signal the worker. Each runs three
+times: as is; without the static policy (so the audit hook and the guarded builtins face it, and
+the frame and closure walks switch the hook off); and with the static policy, the guarded
+builtins and the audit hook all switched off (`python_layers=False`, a switch that exists only
+for these tests), so the kernel layers (Landlock, seccomp, closed descriptors, the network
+namespace, limits) are tested on their own.
+
+Every one must be contained: the job fails or its write did not happen, nothing lands outside the
+job folder (the target paths are checked on disk), and the pool keeps serving with the same worker.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sysconfig
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from partsmith.errors import SandboxError
+from partsmith.sandbox import SandboxPool
+
+from .conftest import assert_works
+
+# Reaching the interpreter without a name the static policy looks at.
+REACH = """import build123d
+import operator
+os_ = operator.attrgetter("text.os")(build123d)
+sys_ = operator.attrgetter("build_enums.sys")(build123d)
+mods = operator.attrgetter("modules")(sys_)
+b = operator.itemgetter("builtins")(mods)
+"""
+# Finds the job's reply pipe among its descriptors.
+FIND_PIPE = REACH + """stat_ = operator.itemgetter("stat")(mods)
+pipes = []
+for fd in range(3, 256):
+    try:
+        mode = os_.fstat(fd).st_mode
+    except OSError:
+        continue
+    if stat_.S_ISFIFO(mode):
+        pipes.append(fd)
+"""
+
+
+@dataclass(frozen=True)
+class Attack:
+    name: str
+    script: str
+    targets: tuple[str, ...] = ()  # paths (templates) that must not exist afterwards
+    kind: str | None = None  # the error kind it must fail with, when one is certain
+
+
+ATTACKS = [
+    Attack("frame-walk-disables-hook", REACH + """
+get_locals = operator.attrgetter("f_locals")
+get_back = operator.attrgetter("f_back")
+frame = operator.methodcaller("_getframe", 0)(sys_)
+while frame is not None:
+    for value in list(get_locals(frame).values()):
+        if hasattr(value, "script_code") and hasattr(value, "active"):  # the AuditGuard
+            value.active = False
+    frame = get_back(frame)
+b.open("{outside}/frame", "w").write("x")
+""", ("{outside}/frame",)),
+    Attack("closure-cells-disable-hook", REACH + """
+u = "_" * 2
+def probe():
+    return 0
+g = operator.attrgetter(u + "glo" + "bals" + u)(probe)
+bi = g[u + "builtins" + u]
+name = u + "import" + u
+imp = bi[name] if isinstance(bi, dict) else operator.attrgetter(name)(bi)
+try:
+    cells = operator.attrgetter(u + "clo" + "sure" + u)(imp) or ()
+except AttributeError:  # the real __import__ (no Python layers) has no closure
+    cells = ()
+for cell in cells:
+    inner = operator.attrgetter("cell_contents")(cell)
+    if hasattr(inner, "script_code") and hasattr(inner, "active"):  # the AuditGuard
+        inner.active = False
+b.open("{outside}/closure", "w").write("x")
+""", ("{outside}/closure",)),
+    Attack("formatter-get-field", """import string
+u = "_" * 2
+fmt = string.Formatter()
+# A library function's globals hold the real builtins, not the script's reduced ones.
+g, _ = fmt.get_field("0." + u + "globals" + u, [string.capwords], {{}})
+opener = g[u + "builtins" + u]["open"]
+opener("{outside}/formatter", "w").write("x")
+""", ("{outside}/formatter",)),
+    Attack("attrgetter-os-open", REACH + """
+fd = os_.open("{outside}/attrgetter", os_.O_WRONLY | os_.O_CREAT, 0o600)
+os_.write(fd, b"x")
+""", ("{outside}/attrgetter",)),
+    Attack("dir-fd-pth-in-site-packages", REACH + """
+d = os_.open("{site}", os_.O_RDONLY)
+fd = os_.open("{pth}", os_.O_WRONLY | os_.O_CREAT, 0o644, dir_fd=d)
+os_.write(fd, b"import os\\n")
+""", ("{site}/{pth}",)),
+    Attack("dir-fd-o-path-outside", REACH + """
+d = os_.open("{outside}", os_.O_PATH)
+fd = os_.open("dirfd", os_.O_WRONLY | os_.O_CREAT, 0o644, dir_fd=d)
+os_.write(fd, b"x")
+""", ("{outside}/dirfd",)),
+    Attack("pth-in-read-root", REACH + """
+b.open("{site}/{pth}", "w").write("import os\\n")
+""", ("{site}/{pth}",)),
+    Attack("sitecustomize-in-read-root", REACH + """
+b.open("{core}/sitecustomize.py", "w").write("raise SystemExit\\n")
+""", ("{core}/sitecustomize.py",)),
+    Attack("rename-out-of-folder", REACH + """
+b.open("inside", "w").write("x")
+os_.rename("inside", "{outside}/renamed")
+""", ("{outside}/renamed",)),
+    Attack("hard-link-out-of-folder", REACH + """
+b.open("inside", "w").write("x")
+os_.link("inside", "{outside}/linked")
+""", ("{outside}/linked",)),
+    Attack("symlink-then-write-through", REACH + """
+os_.symlink("{outside}/through", "model.step")
+b.open("model.step", "w").write("x")
+""", ("{outside}/through",)),
+    Attack("overwrite-another-jobs-file", REACH + """
+b.open("{sibling}/model.step", "w").write("forged")
+"""),
+    Attack("write-to-inherited-descriptors", FIND_PIPE + """
+for fd in range(0, 256):
+    try:
+        os_.write(fd, b"\\n{{\\"id\\": \\"other\\", \\"ok\\": true}}\\n")
+    except OSError:
+        pass
+b.open("{outside}/fds", "w").write(repr(pipes))
+""", ("{outside}/fds",)),
+    Attack("forged-reply-outside-folder", FIND_PIPE + """
+forged = (b'{{"ok": true, "measurements": {{"size": [1, 1, 1]}}, "warnings": [], "timings": {{}}, '
+          b'"artifacts": {{"step": "/etc/passwd", "stl": "/etc/hostname", "glb": "/etc/hosts"}}}}\\n')
+for fd in pipes:
+    os_.write(fd, forged)
+os_._exit(0)
+""", kind="policy"),
+    Attack("forged-reply-other-job", FIND_PIPE + """
+forged = (b'{{"ok": true, "measurements": {{"size": [1, 1, 1]}}, "warnings": [], "timings": {{}}, '
+          b'"artifacts": {{"step": "{sibling}/model.step", "stl": "{sibling}/model.stl", '
+          b'"glb": "{sibling}/model.glb"}}}}\\n')
+for fd in pipes:
+    os_.write(fd, forged)
+os_._exit(0)
+""", kind="policy"),
+    Attack("garbage-into-reply-pipe", FIND_PIPE + """
+for fd in pipes:
+    os_.write(fd, b"garbage that is not a reply")
+from build123d import Box
+result = Box(1, 1, 1)
+"""),
+    Attack("flood-the-reply-pipe", FIND_PIPE + """
+chunk = b"x" * 1048576
+for fd in pipes:
+    for _ in range(64):
+        os_.write(fd, chunk)
+""", kind="policy"),
+    Attack("forged-missing-layer", FIND_PIPE + """
+forged = b'{{"ok": false, "error": {{"kind": "sandbox_unavailable", "message": "no sandbox"}}}}\\n'
+for fd in pipes:
+    os_.write(fd, forged)
+os_._exit(0)
+""", kind="policy"),
+    Attack("rewrite-own-script", REACH + """
+b.open("script.py", "w").write("import os\\nos.system('touch {outside}/later')\\n")
+from build123d import Box
+result = Box(1, 1, 1)
+"""),
+    Attack("chmod-setuid-outside", REACH + """
+os_.chmod("{victim}", 0o4777)
+"""),
+    Attack("chown-outside", REACH + """
+os_.chown("{victim}", 1234, 1234)
+"""),
+    Attack("file-capability-xattr", REACH + """
+os_.setxattr("{victim}", "user.partsmith-attack", b"x")
+"""),
+    Attack("proc-self-mem", REACH + """
+f = b.open("/proc/self/mem", "r+b")
+f.seek(0x400000)
+f.write(b"x")
+"""),
+    Attack("proc-parent-mem", REACH + """
+f = b.open("/proc/" + str(os_.getppid()) + "/mem", "r+b")
+"""),
+    Attack("signal-the-worker", REACH + """
+os_.kill(os_.getppid(), 9)
+"""),
+    Attack("signal-the-process-group", REACH + """
+os_.kill(0, 15)
+"""),
+    Attack("abstract-unix-socket", REACH + """
+sock_mod = operator.itemgetter("socket")(mods) if "socket" in mods else b.__import__("socket")
+s = sock_mod.socket(sock_mod.AF_UNIX, sock_mod.SOCK_STREAM)
+s.connect("\\0{abstract}")
+s.send(b"escaped")
+"""),
+    Attack("tcp-to-loopback", """import socket
+s = socket.create_connection(("127.0.0.1", {port}), timeout=2)
+"""),
+    Attack("execve", REACH + """
+os_.execv("/bin/sh", ["sh", "-c", "touch {outside}/exec"])
+""", ("{outside}/exec",)),
+    Attack("posix-spawn", REACH + """
+os_.posix_spawn("/bin/touch", ["touch", "{outside}/spawned"], {{}})
+""", ("{outside}/spawned",)),
+    Attack("fork-then-write", REACH + """
+pid = os_.fork()
+if pid == 0:
+    b.open("{outside}/forked", "w").write("x")
+    os_._exit(0)
+""", ("{outside}/forked",)),
+    Attack("read-secrets", REACH + """
+secret = b.open("/etc/shadow").read()
+b.open("stolen.txt", "w").write(secret)
+"""),
+    Attack("mknod-block-device", REACH + """
+os_.mknod("disk", 0o60600, os_.makedev(8, 0))
+"""),
+    Attack("raise-own-memory-limit", REACH + """
+res = b.__import__("resource")
+res.setrlimit(res.RLIMIT_AS, (res.RLIM_INFINITY, res.RLIM_INFINITY))
+"""),
+    Attack("ctypes-unshare-user-namespace", """import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x10000000) != 0:
+    raise OSError(ctypes.get_errno(), "unshare")
+"""),
+]
+
+
+@pytest.fixture(scope="module")
+def listeners() -> Iterator[tuple[int, str, list[bytes]]]:
+    """A loopback TCP server and an abstract Unix socket, recording anything a job sends."""
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    abstract_name = f"partsmith-attack-{uuid.uuid4().hex}"
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind("\0" + abstract_name)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def serve(server: socket.socket) -> None:
+        server.listen()
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            received.append(b"connected")
+            conn.close()
+
+    threads = [threading.Thread(target=serve, args=(s,), daemon=True) for s in (tcp, unix)]
+    for thread in threads:
+        thread.start()
+    yield tcp.getsockname()[1], abstract_name, received
+    stop.set()
+    for thread in threads:
+        thread.join()
+    tcp.close()
+    unix.close()
+
+
+def site_packages() -> Path:
+    return Path(sysconfig.get_paths()["purelib"])
+
+
+def core_root() -> Path:
+    import partsmith
+
+    return Path(partsmith.__file__).resolve().parents[1]
+
+
+def run_attack(
+    pool: SandboxPool, attack: Attack, tmp_path: Path, layers: str,
+    listeners: tuple[int, str, list[bytes]],
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = tmp_path / "victim"  # a file outside the folder whose metadata must not change
+    victim.write_text("victim")
+    victim.chmod(0o600)
+    victim_before = victim.stat()
+    sibling = pool.run("from build123d import *\nresult = Box(2, 2, 2)\n").job_dir
+    before = (sibling / "model.step").read_bytes()
+    port, abstract, received = listeners
+    pth = f"zz_partsmith_attack_{uuid.uuid4().hex[:8]}.pth"
+    values = {"outside": outside, "victim": victim, "site": site_packages(), "core": core_root(), "pth": pth,
+              "sibling": sibling, "port": port, "abstract": abstract}
+    targets = [Path(t.format(**values)) for t in attack.targets]
+    worker_pid = pool._all[0].proc.pid
+    try:
+        try:
+            pool.run(attack.script.format(**values), timeout_s=10,
+                     check_policy=layers == "as-is", python_layers=layers != "kernel-only")
+        except SandboxError as exc:
+            assert "Traceback" not in str(exc)
+            if attack.kind:
+                assert exc.kind == attack.kind, str(exc)
+        else:
+            assert attack.kind is None, "a forged reply was accepted"
+        for target in targets:
+            assert not target.exists(), f"the script wrote {target}"
+        assert list(outside.iterdir()) == [], "the script wrote outside its job folder"
+        assert (sibling / "model.step").read_bytes() == before, "another job's file changed"
+        after = victim.stat()
+        assert (after.st_mode, after.st_uid, after.st_gid) == (
+            victim_before.st_mode, victim_before.st_uid, victim_before.st_gid)
+        assert os.listxattr(victim) == [], "the script set an extended attribute outside"
+        for job in pool.jobs_dir.iterdir():  # the engine keeps its own copy of every script
+            if (job / "script.py").exists():
+                assert not (job / "script.py").read_text().startswith("import os")
+        assert received == [], "the script reached a socket"
+        assert pool._all[0].proc.pid == worker_pid and pool._all[0].alive(), "the worker died"
+        assert_works(pool)
+    finally:
+        for target in targets:
+            if target.is_relative_to(site_packages()) or target.is_relative_to(core_root()):
+                target.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("layers", ["as-is", "no-static-policy", "kernel-only"])
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
+def test_attack_is_contained(
+    pool: SandboxPool, tmp_path: Path, listeners: tuple[int, str, list[bytes]],
+    attack: Attack, layers: str,
+) -> None:
+    run_attack(pool, attack, tmp_path, layers, listeners)
+
+
+def test_the_suite_is_large_enough() -> None:
+    assert len(ATTACKS) >= 15

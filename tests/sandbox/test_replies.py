@@ -1,0 +1,86 @@
+"""The engine's checks on a job's reply, on real files: only its own three regular files pass."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from partsmith.errors import PolicyViolation
+from partsmith.sandbox.replies import check_artifacts, check_error, check_success
+
+
+@pytest.fixture
+def job(tmp_path: Path) -> Path:
+    folder = tmp_path / "job"
+    folder.mkdir()
+    for fmt in ("step", "stl", "glb"):
+        (folder / f"model.{fmt}").write_text(fmt)
+    return folder
+
+
+def named(job: Path, **changes: str) -> dict[str, str]:
+    return {**{fmt: str(job / f"model.{fmt}") for fmt in ("step", "stl", "glb")}, **changes}
+
+
+def test_the_jobs_own_files_pass(job: Path) -> None:
+    assert check_artifacts(named(job), job) == {f: job / f"model.{f}" for f in ("step", "stl", "glb")}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"step": "/etc/passwd"},
+        {"step": "{job}/../model.step"},
+        {"stl": "{job}/other.stl"},
+        {"glb": "{job}/model.step"},
+    ],
+    ids=["system-file", "parent-folder", "wrong-name", "wrong-format"],
+)
+def test_a_path_outside_or_misnamed_is_a_violation(job: Path, change: dict[str, str]) -> None:
+    (job.parent / "model.step").write_text("elsewhere")
+    with pytest.raises(PolicyViolation, match="refused"):
+        check_artifacts(named(job, **{k: v.format(job=job) for k, v in change.items()}), job)
+
+
+def test_a_symlink_is_a_violation(job: Path, tmp_path: Path) -> None:
+    (job / "model.stl").unlink()
+    (tmp_path / "secret").write_text("secret")
+    (job / "model.stl").symlink_to(tmp_path / "secret")
+    with pytest.raises(PolicyViolation):
+        check_artifacts(named(job), job)
+
+
+def test_a_hard_link_is_a_violation(job: Path, tmp_path: Path) -> None:
+    (job / "model.glb").unlink()
+    (tmp_path / "secret").write_text("secret")
+    os.link(tmp_path / "secret", job / "model.glb")
+    with pytest.raises(PolicyViolation, match="hard link"):
+        check_artifacts(named(job), job)
+
+
+def test_a_folder_in_place_of_a_file_is_a_violation(job: Path) -> None:
+    (job / "model.step").unlink()
+    (job / "model.step").mkdir()
+    with pytest.raises(PolicyViolation, match="not a regular file"):
+        check_artifacts(named(job), job)
+
+
+def test_missing_or_extra_formats_are_a_violation(job: Path) -> None:
+    with pytest.raises(PolicyViolation):
+        check_artifacts({"step": str(job / "model.step")}, job)
+    with pytest.raises(PolicyViolation):
+        check_artifacts({**named(job), "log": str(job / "log.txt")}, job)
+    with pytest.raises(PolicyViolation):
+        check_artifacts(["not", "a", "dict"], job)
+
+
+def test_malformed_fields_are_a_violation(job: Path) -> None:
+    good = {"artifacts": named(job), "measurements": {"size": [1, 1, 1]}, "warnings": [], "timings": {}}
+    assert check_success(good, job)["measurements"] == {"size": [1, 1, 1]}
+    for bad in ({"measurements": "big"}, {"warnings": [1]}, {"timings": {"run_ms": "fast"}}):
+        with pytest.raises(PolicyViolation):
+            check_success({**good, **bad}, job)
+    with pytest.raises(PolicyViolation):
+        check_error({"ok": False, "error": "no dict"})
