@@ -233,4 +233,4 @@ def _measured(result: JobResult) -> dict[str, Any]:
     m = result.measurements
     return {"parameters": dict(result.parameters), "size": list(m.get("size", [])),
             "volume": float(m.get("volume", 0.0)), "holes": list(m.get("holes", [])),
-            "measurements": dict(m)}
+            "measurements": dict(m), "sandbox_layers": dict(result.layers)}

@@ -174,6 +174,7 @@ def test_cli_run_writes_meta(tmp_path: Path) -> None:
     assert all((out / name).is_file() for name in meta["artifacts"].values())
     assert meta["measurements"]["solids"] == 1 and meta["measurements"]["faces"] == 7
     assert "run_ms" in meta["timings"] and meta["route"] == "script"
+    assert meta["sandbox_layers"]["landlock"] and meta["sandbox_layers"]["seccomp"]
 
 
 def test_holes_are_measured(pool: SandboxPool) -> None:

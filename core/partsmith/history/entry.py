@@ -44,6 +44,7 @@ class Entry:
     volume: float = 0.0
     holes: list[float] = field(default_factory=list)
     measurements: dict[str, Any] = field(default_factory=dict)  # all the sandbox measured
+    sandbox_layers: dict[str, Any] = field(default_factory=dict)  # what held the script in
     warnings: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)
@@ -92,9 +93,11 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 3 records the part program the structured route filled, and every measurement."""
+    """Version 3 records the part program the structured route filled, every measurement and
+    the sandbox layers that held the script."""
     data.setdefault("program", None)
     data.setdefault("measurements", {})
+    data.setdefault("sandbox_layers", {})
     return data
 
 

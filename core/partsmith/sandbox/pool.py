@@ -58,16 +58,6 @@ class JobResult:
     timings: dict[str, float]
     layers: dict[str, Any] = field(default_factory=dict)
 
-    def to_meta(self) -> dict[str, Any]:
-        return {
-            "parameters": self.parameters,
-            "artifacts": {k: str(v) for k, v in self.artifacts.items()},
-            **self.measurements,
-            "warnings": self.warnings,
-            "timings": self.timings,
-            "sandbox_layers": self.layers,
-        }
-
 
 def default_mode() -> str:
     return "fork" if hasattr(os, "fork") and sys.platform != "darwin" else "spawn"
