@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import cadqueryeval, frontends, history, llm, pipeline, report, sandbox, service
+from bench import cadqueryeval, dimensions, frontends, history, llm, pipeline, report, sandbox, service
 
 
 def main() -> None:
     sandbox.main()
+    dimensions.main([])
     llm.main()
     pipeline.main()
     history.main([])
