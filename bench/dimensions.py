@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
              "| parser | sizes read | precision | recall | phrasings read exactly | false mismatches |",
              "|---|---|---|---|---|---|"]
     for name, figures in (("before", before), ("after", after)):
-        lines.append(f"| {name} | {figures['sizes_read']} | {figures['precision']:.1%} | {figures['recall']:.1%} "
-                     f"| {figures['phrasings_read_exactly']:.1%} | {figures['false_mismatch_rate']:.1%} "
+        lines.append(f"| {name} | {figures['sizes_read']} | {figures['precision']:.1%} "
+                     f"| {figures['recall']:.1%} | {figures['phrasings_read_exactly']:.1%} "
+                     f"| {figures['false_mismatch_rate']:.1%} "
                      f"of {figures['parts_checked']} |")
     lines += ["", "False mismatches: a part made exactly as the phrasing asks, reported as not matching it.",
               "", "Still misread after the fix:", ""] + [f"- {p}" for p in after["misread"]] + [""]

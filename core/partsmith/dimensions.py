@@ -33,8 +33,8 @@ UNITS = {
 NUMBER = r"(\d+[ -]\d+/\d+(?![\d.])|\d+/\d+(?![\d.])|\d+(?:\.\d+)?)"
 # A unit is a whole word (the "m" of "mounting" is not metres), though "mmx60" is "mm x 60".
 # Two capturing groups: a word unit and an inch mark.
-UNIT = (r"(?:\s*-?\s*(mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|inch(?:es)?|in|ft|foot|feet"
-        r")(?!(?!x\s*\d)[a-z])|\s*(\"|\u201d|\u2033))?")
+UNIT = (r"(?:\s*-?\s*(mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|inch(?:es)?|in|ft|"
+        r"foot|feet)(?!(?!x\s*\d)[a-z])|\s*(\"|\u201d|\u2033))?")
 # Not inside a word or a number: the 8 of "M8 x 40" is a thread, not a size.
 _START = r"(?<![\w.,/-])"
 _BY = r"\s*(?:x|\u00d7|by)\s*"
@@ -106,7 +106,8 @@ def stated_sizes(prompt: str) -> list[Stated]:
         if any(match.start() in span for span in spans):
             continue  # "2 x 2 x 2 in cube": the group says it already
         groups = match.groups()
-        value, unit = (groups[0], groups[1] or groups[2]) if groups[0] else (groups[3], groups[4] or groups[5])
+        first = 0 if groups[0] else 3  # "a 50 mm cube" or "a cube of 50 mm"
+        value, unit = groups[first], groups[first + 1] or groups[first + 2]
         if not unit:
             continue  # "3 cubes", "a cube with 4 holes": a count, not a size
         side = _to_mm(value, unit, None)
