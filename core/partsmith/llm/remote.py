@@ -5,6 +5,11 @@ For a team with one GPU box: set `llm.backend = "remote"` and `llm.remote_url` t
 these servers understand: a GBNF `grammar` and a `json_schema` on completions (llama.cpp, and
 llama-cpp-python's server), `response_format` on chat. A cancel closes the stream, which stops
 the server's generation.
+
+Secrets go only where the user said: the key set for this backend (`llm.remote_api_key`, or
+`PARTSMITH_REMOTE_API_KEY`) goes to `llm.remote_url`, which the user chose for it; the general
+`OPENAI_API_KEY` goes only to OpenAI's own API (https://api.openai.com), never to whatever server
+the URL names.
 """
 
 from __future__ import annotations
@@ -22,6 +27,19 @@ from partsmith.llm.base import Completion, Request, TokenCallback, collect
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 300.0
+OPENAI_HOST = "api.openai.com"
+
+
+def api_key_for(url: str, api_key: str | None = None) -> str | None:
+    """The key to send to `url`: the one set for this backend, or OPENAI_API_KEY for OpenAI's own
+    API only (a key for OpenAI must not go to whichever server remote_url names)."""
+    key = api_key or os.environ.get("PARTSMITH_REMOTE_API_KEY")
+    if key:
+        return key
+    parsed = httpx.URL(url)
+    if parsed.scheme == "https" and parsed.host == OPENAI_HOST:
+        return os.environ.get("OPENAI_API_KEY") or None
+    return None
 
 
 class RemoteBackend:
@@ -30,7 +48,7 @@ class RemoteBackend:
     def __init__(self, url: str, *, model: str | None = None, writes_code: bool = True,
                  api_key: str | None = None) -> None:
         self.url = url.rstrip("/")
-        key = api_key or os.environ.get("PARTSMITH_REMOTE_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        key = api_key_for(self.url, api_key)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.client = httpx.Client(
             base_url=self.url, headers=headers,
