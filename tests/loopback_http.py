@@ -16,6 +16,14 @@ from typing import Any
 Answer = tuple[int, str, bytes] | tuple[int, str, bytes, int] | None
 
 
+_request = threading.local()
+
+
+def current_headers() -> dict[str, str]:
+    """The headers of the request being answered (for an answer function that forwards it)."""
+    return dict(_request.headers)
+
+
 @dataclass
 class Seen:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # method, path, headers
@@ -39,6 +47,7 @@ def serve(answer: Callable[[str, str, bytes, int], Answer]) -> Iterator[tuple[st
             with lock:
                 seen.requests.append((self.command, self.path, dict(self.headers.items())))
                 number = len(seen.requests)
+            _request.headers = dict(self.headers.items())
             reply = answer(self.command, self.path, body, number)
             if reply is None:
                 self.close_connection = True
@@ -54,7 +63,7 @@ def serve(answer: Callable[[str, str, bytes, int], Answer]) -> Iterator[tuple[st
                 self.wfile.flush()
                 self.close_connection = True
 
-        do_GET = do_POST = do_DELETE = _handle
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -76,3 +85,13 @@ def json_answer(data: Any, status: int = 200) -> Answer:
 def sse_answer(chunks: list[dict[str, Any]]) -> Answer:
     lines = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
     return 200, "text/event-stream", lines.encode()
+
+
+def forward(target: str, method: str, path: str, body: bytes) -> Answer:
+    """Pass a request on to `target` and its answer back (a proxy in front of a real server)."""
+    import httpx
+
+    keep = {k: v for k, v in current_headers().items()
+            if k.lower() not in {"host", "content-length", "connection", "accept-encoding"}}
+    reply = httpx.request(method, target + path, content=body, headers=keep, timeout=30)
+    return reply.status_code, reply.headers.get("content-type", "application/json"), reply.content

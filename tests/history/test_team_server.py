@@ -78,3 +78,29 @@ def test_a_server_that_is_down_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(StorageError, match=r"cannot open the history index at http://127\.0\.0\.1"):
         History(tmp_path / "h", f"http://127.0.0.1:{_free_port()}")
+
+
+def test_a_restarting_server_is_retried(chroma_url: str, tmp_path: Path) -> None:
+    """Issue 15: every call to the team's index survives a server that fails a few requests."""
+    from loopback_http import Answer, forward, serve
+
+    from partsmith.retries import ATTEMPTS
+
+    failed: dict[str, int] = {}
+
+    def flaky(method: str, path: str, body: bytes, number: int) -> Answer:
+        # The first two requests fail (opening the index), then each add, search and count once:
+        # dropped connections and 503s, as from a server that is restarting.
+        call = path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if number <= ATTEMPTS - 2 or (call in {"upsert", "query", "count"} and call not in failed):
+            failed[call] = failed.get(call, 0) + 1
+            return None if number % 2 else (503, "text/plain", b"restarting")
+        return forward(chroma_url, method, path, body)
+
+    with serve(flaky) as (url, _):
+        history = History(tmp_path / "h", url)
+        made = history.add(entry("a flaky-server bracket"))
+        [hit] = history.search("a bracket", 1)
+        assert hit.id == made.id and history.index.count() >= 1
+        history.close()
+    assert {"upsert", "query", "count"} <= set(failed)

@@ -4,22 +4,28 @@ A persistent client in the data folder by default, or a Chroma server for a team
 `history.chroma_url` setting). The collection always carries our own embedding function, so
 ChromaDB never falls back to its default one (which downloads a model at run time). Writes from
 several processes to one local folder are serialised with a file lock.
+
+Calls to a team server are retried while it restarts (partsmith.retries): every call here is safe
+to repeat (an upsert by id, a delete by id, a query, a count).
 """
 
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from partsmith.embed import MODEL_NAME, Vectors, get_embedder
 from partsmith.errors import ConfigError, StorageError
+from partsmith.retries import retrying
+
+T = TypeVar("T")
 
 COLLECTION = "partsmith-history"
 FOLDER = "chroma"
@@ -80,8 +86,8 @@ class Index:
         self.lock_path = folder / ".index.lock"
         self.remote = bool(url)
         try:
-            self.client = _client(folder, url)
-            self.collection = self._collection()
+            self.client = self._call(lambda: _client(folder, url))
+            self.collection = self._call(self._collection)
         except (ConfigError, StorageError):
             raise
         except Exception as exc:  # noqa: BLE001 (chromadb raises many kinds; all mean "unavailable")
@@ -93,6 +99,15 @@ class Index:
     def _collection(self) -> Any:
         return self.client.get_or_create_collection(
             COLLECTION, embedding_function=MiniLM(), metadata={"hnsw:space": "cosine"})
+
+    def _call(self, call: Callable[[], T]) -> T:
+        """Run one call to the index, retried while a team server restarts."""
+        if not self.remote:
+            return call()
+        for attempt in retrying():
+            with attempt:
+                return call()
+        raise AssertionError("unreachable: retrying raises the last error")
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -110,8 +125,8 @@ class Index:
             metadatas: Sequence[dict[str, Any]]) -> None:
         try:
             with self._locked():
-                self.collection.upsert(ids=list(ids), embeddings=vectors, documents=list(prompts),
-                                       metadatas=list(metadatas))
+                self._call(lambda: self.collection.upsert(
+                    ids=list(ids), embeddings=vectors, documents=list(prompts), metadatas=list(metadatas)))
         except Exception as exc:  # noqa: BLE001
             raise StorageError(f"cannot write the history index: {exc}",
                                hint="the entry itself is saved; `partsmith history reindex` repairs "
@@ -119,20 +134,20 @@ class Index:
 
     def remove(self, ids: Sequence[str]) -> None:
         with self._locked():
-            self.collection.delete(ids=list(ids))
+            self._call(lambda: self.collection.delete(ids=list(ids)))
 
     def query(self, vector: Vectors, count: int, status: str | None = None) -> list[Hit]:
-        found = self.collection.query(
+        found = self._call(lambda: self.collection.query(
             query_embeddings=[vector], n_results=count,
             where={"status": status} if status else None,
             include=["distances", "metadatas", "documents"],
-        )
+        ))
         return [Hit(i, float(d), str((m or {}).get("status", "")), doc or "", dict(m or {})) for i, d, m, doc
                 in zip(found["ids"][0], found["distances"][0], found["metadatas"][0], found["documents"][0],
                        strict=True)]
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return int(self._call(self.collection.count))
 
     def clear(self) -> None:
         with self._locked():

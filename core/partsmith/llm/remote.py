@@ -10,10 +10,15 @@ Secrets go only where the user said: the key set for this backend (`llm.remote_a
 `PARTSMITH_REMOTE_API_KEY`) goes to `llm.remote_url`, which the user chose for it; the general
 `OPENAI_API_KEY` goes only to OpenAI's own API (https://api.openai.com), never to whatever server
 the URL names.
+
+A restarting server is retried (partsmith.retries): a connection that fails or a 502/503/504 answer, with
+a short bounded back-off, as long as no token has arrived. A stream that breaks after tokens were
+shown is not retried: its text cannot be taken back.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -24,10 +29,17 @@ import httpx
 
 from partsmith.errors import ModelError
 from partsmith.llm.base import Completion, Request, TokenCallback, collect
+from partsmith.retries import RETRY_STATUS, retrying
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 300.0
 OPENAI_HOST = "api.openai.com"
+
+
+class ServerBusy(ModelError):
+    """The server answered 502, 503 or 504: it is starting, restarting or overloaded."""
+
+    transient = True
 
 
 def api_key_for(url: str, api_key: str | None = None) -> str | None:
@@ -59,10 +71,14 @@ class RemoteBackend:
 
     def _first_model(self) -> str:
         try:
-            response = self.client.get("/models")
+            for attempt in retrying():
+                with attempt:
+                    response = self.client.get("/models")
+                    if response.status_code in RETRY_STATUS:
+                        raise ServerBusy(f"the server answered {response.status_code}")
             response.raise_for_status()
             models = response.json().get("data") or []
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, ServerBusy) as exc:
             raise ModelError(f"the model server at {self.url} did not answer: {exc}",
                              hint="check llm.remote_url and that the server is running") from None
         if not models:
@@ -98,8 +114,8 @@ class RemoteBackend:
         with self.client.stream("POST", path, json=body) as response:
             if response.status_code >= 400:
                 response.read()
-                raise ModelError(f"the model server answered {response.status_code}: "
-                                 f"{response.text[:300]}")
+                kind = ServerBusy if response.status_code in RETRY_STATUS else ModelError
+                raise kind(f"the model server answered {response.status_code}: {response.text[:300]}")
             for line in response.iter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -113,9 +129,15 @@ class RemoteBackend:
         cancel: threading.Event | None = None,
     ) -> Completion:
         path, body = self._body(request)
-        events = self._events(path, body)
+        events: Generator[dict[str, Any], None, None] = iter(())  # type: ignore[assignment]
         try:
-            return collect(events, on_text, cancel)
+            # Open the stream (and read its first event) with retries: nothing is shown yet.
+            for attempt in retrying():
+                with attempt:
+                    events = self._events(path, body)
+                    first = next(events, None)
+            rest = itertools.chain([] if first is None else [first], events)
+            return collect(rest, on_text, cancel)
         except httpx.HTTPError as exc:
             raise ModelError(f"the connection to the model server at {self.url} failed: {exc}",
                              hint="check that the server is running") from None
