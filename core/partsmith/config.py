@@ -83,6 +83,10 @@ class LLMSettings(BaseModel):
 
 class HistorySettings(BaseModel):
     chroma_url: str | None = Field(None, description="a Chroma server for a team's shared index")
+    chroma_token: SecretStr | None = Field(
+        None, description="the team server's token (Chroma's token auth), sent only to chroma_url")
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        "Authorization", description="how the token is sent: Authorization: Bearer, or X-Chroma-Token")
 
 
 class Settings(BaseSettings):

@@ -1,9 +1,12 @@
 """The semantic index of the history: prompts embedded with all-MiniLM-L6-v2, in ChromaDB.
 
 A persistent client in the data folder by default, or a Chroma server for a team (the
-`history.chroma_url` setting). The collection always carries our own embedding function, so
-ChromaDB never falls back to its default one (which downloads a model at run time). Writes from
-several processes to one local folder are serialised with a file lock.
+`history.chroma_url` setting), with Chroma's token auth when `history.chroma_token` is set (sent
+as `Authorization: Bearer` or `X-Chroma-Token`, as the server expects; a token-checking proxy in
+front of `chroma run` is how chroma 1.x servers are protected). The collection always carries
+our own embedding function, so ChromaDB never falls back to its default one (which downloads a
+model at run time). Writes from several processes to one local folder are serialised with a
+file lock.
 
 Calls to a team server are retried while it restarts (partsmith.retries): every call here is safe
 to repeat (an upsert by id, a delete by id, a query, a count).
@@ -58,6 +61,23 @@ class MiniLM(EmbeddingFunction[Documents]):
         return "cosine"
 
 
+def _refused(error: BaseException) -> bool:
+    """Whether the server said 401 or 403 (chromadb wraps it in its own errors)."""
+    import httpx
+
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, httpx.HTTPStatusError) and seen.response.status_code in {401, 403}:
+            return True
+        code = getattr(seen, "code", None)  # chromadb's own errors: AuthorizationError, ChromaAuthError
+        if callable(code) and type(seen).__module__.startswith("chromadb") and code() in {401, 403}:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str
@@ -67,11 +87,17 @@ class Hit:
     meta: dict[str, Any]
 
 
-def _client(folder: Path, url: str | None) -> Any:
+def _client(folder: Path, url: str | None, token: str | None = None,
+            token_header: str = "Authorization") -> Any:
     import chromadb
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
+    if url and token:
+        settings = Settings(
+            anonymized_telemetry=False,
+            chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+            chroma_client_auth_credentials=token, chroma_auth_token_transport_header=token_header)
     if url:
         parsed = urlparse(url if "://" in url else f"http://{url}")
         if not parsed.hostname:
@@ -82,16 +108,22 @@ def _client(folder: Path, url: str | None) -> Any:
 
 
 class Index:
-    def __init__(self, folder: Path, url: str | None = None) -> None:
+    def __init__(self, folder: Path, url: str | None = None, token: str | None = None,
+                 token_header: str = "Authorization") -> None:
         self.lock_path = folder / ".index.lock"
         self.remote = bool(url)
         try:
-            self.client = self._call(lambda: _client(folder, url))
+            self.client = self._call(lambda: _client(folder, url, token, token_header))
             self.collection = self._call(self._collection)
         except (ConfigError, StorageError):
             raise
         except Exception as exc:  # noqa: BLE001 (chromadb raises many kinds; all mean "unavailable")
             where = url or str(folder / FOLDER)
+            if url and _refused(exc):
+                raise StorageError(
+                    f"the team's history index at {url} refused the {'token' if token else 'request'}",
+                    hint="set history.chroma_token (PARTSMITH_HISTORY__CHROMA_TOKEN) to the server's token, "
+                    "and history.chroma_token_header if it expects X-Chroma-Token") from None
             raise StorageError(f"cannot open the history index at {where}: {exc}",
                                hint="`partsmith history reindex` rebuilds it from the entry folders",
                                ) from None
