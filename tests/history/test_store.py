@@ -11,8 +11,8 @@ import pytest
 
 from partsmith.errors import InputError
 from partsmith.history import History
-from partsmith.history.timeline import FILE
 from partsmith.history.entry import SCHEMA, Entry
+from partsmith.history.timeline import FILE
 from partsmith.sandbox import SandboxPool
 
 from .conftest import entry

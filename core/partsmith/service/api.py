@@ -21,8 +21,8 @@ from partsmith.errors import InputError, PartsmithError
 from partsmith.history import Entry
 from partsmith.history.entry import HOSTS
 from partsmith.pipeline import MAX_PROMPT_CHARS, Progress
-from partsmith.service.jobs import Job, Jobs
 from partsmith.service.access import AccessGuard
+from partsmith.service.jobs import Job, Jobs
 
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 ParamValue = float | int | bool | str
