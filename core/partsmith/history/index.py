@@ -6,7 +6,7 @@ as `Authorization: Bearer` or `X-Chroma-Token`, as the server expects; a token-c
 front of `chroma run` is how chroma 1.x servers are protected). The collection always carries
 our own embedding function, so ChromaDB never falls back to its default one (which downloads a
 model at run time). Writes from several processes to one local folder are serialised with a
-file lock.
+file lock (filelock: flock where there is one, the Windows lock on Windows).
 
 Calls to a team server are retried while it restarts (partsmith.retries): every call here is safe
 to repeat (an upsert by id, a delete by id, a query, a count).
@@ -14,7 +14,6 @@ to repeat (an upsert by id, a delete by id, a query, a count).
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from filelock import FileLock
 
 from partsmith.embed import MODEL_NAME, Vectors, get_embedder
 from partsmith.errors import ConfigError, StorageError
@@ -146,12 +146,8 @@ class Index:
         if self.remote:
             yield
             return
-        with self.lock_path.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with FileLock(self.lock_path):
+            yield
 
     def add(self, ids: Sequence[str], vectors: Vectors, prompts: Sequence[str],
             metadatas: Sequence[dict[str, Any]]) -> None:

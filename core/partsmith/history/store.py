@@ -10,6 +10,7 @@ earlier entry as it was.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import shutil
@@ -26,6 +27,8 @@ from partsmith.errors import InputError, StorageError
 from partsmith.history.entry import META, THUMBNAIL, Entry, new_id
 from partsmith.history.index import Hit, Index
 from partsmith.history.timeline import Row, Timeline
+
+log = logging.getLogger(__name__)
 
 PARTIAL = ".partial"
 # A cosine distance at most this makes a free-text reference a match: "the gear", "that knob",
@@ -261,7 +264,9 @@ def _thumbnail(stl: Path, png: Path) -> None:
         render(stl, png)
     except OSError:
         raise
-    except Exception:  # noqa: BLE001 (a picture is never worth losing the entry)
+    except Exception as exc:
+        # A picture is never worth losing the entry: it is kept without one, and the log says why.
+        log.warning("no thumbnail for %s: %s: %s", stl, type(exc).__name__, exc, exc_info=True)
         png.unlink(missing_ok=True)
 
 
