@@ -108,7 +108,9 @@ _FEATURE_WORDS = (r"holes?|bores?|slots?|pockets?|recess(?:es)?|grooves?|keyways
                   r"heads?|flanges?|lips?|ribs?|tabs?|posts?|pins?|studs?|cut-?outs?|windows?|openings?|spokes?")
 _FEATURE_BEFORE = re.compile(rf"\b(?:{_FEATURE_WORDS}|inner|inside|internal|bore|id)\b(?:\s+\S+){{0,2}}\s*$",
                              re.IGNORECASE)
-_FEATURE_AFTER = re.compile(rf"\s*(?:\S+\s+)?(?:{_FEATURE_WORDS})\b", re.IGNORECASE)
+# "30 mm long, 8 mm wide slot": other lengths of the same list may stand before the feature.
+_ANOTHER_LENGTH = rf"\s*(?:,|and)?\s*{NUMBER}{UNIT}\s*-?\s*(?:long|wide|deep|tall|high|thick|diameter|across)"
+_FEATURE_AFTER = re.compile(rf"(?:{_ANOTHER_LENGTH})*\s*(?:\S+\s+)?(?:{_FEATURE_WORDS})\b", re.IGNORECASE)
 _FLAT_KINDS = {"plate", "disc", "washer", "cube"}
 _ROUND_KINDS = {"disc", "washer", "pin", "bolt", "nut"}
 _ROUND_WORDS = re.compile(r"\b(?:cylinders?|knobs?|wheels?|caps?|rings?|tubes?|pipes?|spacers?|standoffs?|"

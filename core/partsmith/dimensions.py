@@ -50,7 +50,8 @@ _COUNTED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}?(?:holes|bores|slots|pins|screws|
                       r"posts|magnets|tabs|notches|grooves)\b", re.IGNORECASE)
 _GRID = re.compile(r"\s*(?:grid|array|pattern|matrix|lcd|characters?)\b", re.IGNORECASE)
 _FEATURE = re.compile(r"\s*(?:[a-z-]+\s+)?(?:slot|window|cut-?out|opening|pocket|recess|hole|notch|groove|"
-                      r"keyway|boss|bore|counterbore|label area|display)\b", re.IGNORECASE)
+                      r"keyway|boss|bore|counterbore|label area|display|step|shoulder|collar|spigot|tenon|"
+                      r"ledge|lip|tab)\b", re.IGNORECASE)
 _OTHER_OBJECT = re.compile(r"\b(?:for|fits?|to\s+fit|holds?|of)\s+(?:an?|the|my|one)\s+$", re.IGNORECASE)
 TOLERANCE_MM = 1.0
 

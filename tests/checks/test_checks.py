@@ -109,3 +109,19 @@ def test_a_missing_feature_is_a_warning(pool: SandboxPool) -> None:
     assert any("slot" in w and "has none" in w for w in result.warnings)
     assert any("countersink" in w for w in result.warnings)
     assert result.to_meta()["warnings"] == result.warnings  # what the CLI and the panels show
+
+
+def test_shipped_examples_match_their_own_prompts(pool: SandboxPool) -> None:
+    """No check speaks about a part the kit or an example makes exactly as its prompt says: such a
+    false mismatch would cost every similar prompt a repair."""
+    from partsmith import structured
+    from partsmith.examples import code_examples
+    from partsmith.kit.registry import FAMILIES
+
+    for example in code_examples():
+        result = pool.run(example.code)
+        assert checks.check(example.prompt, result.measurements) == [], example.name
+    for name, family in FAMILIES.items():
+        for prompt, params in family.examples:
+            script = structured.render(structured.Choice(name, family.validate(params)), prompt)
+            assert checks.check(prompt, pool.run(script).measurements) == [], prompt
