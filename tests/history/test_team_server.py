@@ -169,8 +169,9 @@ def test_a_teammates_entry_is_only_an_example(chroma_url: str, tmp_path: Path, p
     assert examples[0].family is None and examples[0].created == 0.0 and examples[0].route == "structured"
 
     def past(v):  # type: ignore[no-untyped-def]  # as the engine turns entries into references
+        # (all four have one vector: ask for four, so that the odd three cannot crowd it out)
         return [Reference(e.prompt, e.script, e.family if e.route == "structured" else None, e.parameters)
-                for e in history.similar_successes(v)]
+                for e in history.similar_successes(v, count=4)]
 
     backend = ScriptedBackend(["```python\nfrom build123d import *\nresult = Box(40, 30, 5)\n```"])
     result = Generator(backend, pool, past=past).generate("a 40 x 30 x 5 mm name tag", route="code")
