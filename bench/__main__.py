@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from bench import cadqueryeval, cli, disk, frontends, history, llm, pipeline, report, sandbox, service
+from bench import (
+    cadqueryeval,
+    cli,
+    dimensions,
+    disk,
+    frontends,
+    history,
+    llm,
+    pipeline,
+    report,
+    sandbox,
+    service,
+)
 
 
 def main() -> None:
     sandbox.main()
+    dimensions.main([])
     llm.main()
     pipeline.main()
     history.main([])

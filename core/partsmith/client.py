@@ -186,7 +186,7 @@ class Client:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout_s) as response:
+            with _DIRECT.open(request, timeout=timeout or self.timeout_s) as response:
                 payload = response.read()
         except urllib.error.HTTPError as exc:
             if exc.code == 401 and retry and self._refind():
@@ -205,6 +205,11 @@ class Client:
         before = self.info
         self.info = None
         return bool(self.find() and self.info != before)
+
+
+# The engine is on loopback: never through a proxy, whatever http_proxy says, or the token (and
+# the prompts) would go to the proxy.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _quote(text: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -81,6 +81,8 @@ class LLMSettings(BaseModel):
     remote_url: str | None = Field(None, description="OpenAI-compatible server, e.g. :8080/v1")
     remote_model: str | None = Field(None, description="the server's model name; default: its first")
     remote_writes_code: bool = Field(True, description="false for a base model: structured route only")
+    remote_api_key: SecretStr | None = Field(
+        None, description="sent to remote_url (and only there); OPENAI_API_KEY goes only to api.openai.com")
     n_gpu_layers: int = Field(-1, description="-1 puts every layer on the GPU when there is one")
     n_ctx: int = Field(8192, ge=512)
     max_attempts: int = Field(3, ge=1, le=10)
@@ -89,6 +91,10 @@ class LLMSettings(BaseModel):
 
 class HistorySettings(BaseModel):
     chroma_url: str | None = Field(None, description="a Chroma server for a team's shared index")
+    chroma_token: SecretStr | None = Field(
+        None, description="the team server's token (Chroma's token auth), sent only to chroma_url")
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        "Authorization", description="how the token is sent: Authorization: Bearer, or X-Chroma-Token")
 
 
 class ServiceSettings(BaseModel):

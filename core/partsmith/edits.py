@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from partsmith.dimensions import NUMBER, UNIT, UNITS
+from partsmith.dimensions import NUMBER, UNIT, UNITS, parse_number
 
 # Words people use for a size, and the parameter-name stems they mean, best first.
 WORDS: dict[str, tuple[str, ...]] = {
@@ -54,7 +54,7 @@ def _parameter(word: str, params: dict[str, Any]) -> str | None:
 
 
 def _value(number: str, unit: str | None, current: Any) -> float | int:
-    value = float(number) * UNITS.get((unit or "mm").lower(), 1.0)
+    value = parse_number(number) * UNITS.get((unit or "mm").lower(), 1.0)
     return int(value) if isinstance(current, int) and value.is_integer() else value
 
 

@@ -13,7 +13,7 @@ import build123d as bd
 from OCP.BRep import BRep_Tool
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 from OCP.BRepClass3d import BRepClass3d_SolidClassifier
-from OCP.GeomAbs import GeomAbs_Cylinder
+from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder
 from OCP.gp import gp_Pnt
 from OCP.TopAbs import TopAbs_IN
 
@@ -38,6 +38,14 @@ class Measurements:
     # Diameters of the round holes, one per hole (a counterbored hole counts once, by its
     # narrowest bore), in mm, smallest first.
     holes: tuple[float, ...] = ()
+    # Features a prompt can ask for, counted so the engine can check them: holes with a wider
+    # coaxial bore (counterbores), holes with a cone at their mouth (countersinks), rounded
+    # slot ends (half-round walls around material-free space) and cut-outs that are not round
+    # (non-circular openings in a flat face; a through cut shows on both of its faces).
+    counterbores: int = 0
+    countersinks: int = 0
+    slot_ends: int = 0
+    cutouts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,6 +85,7 @@ def to_shape(obj: Any, name: str = "result") -> bd.Shape[Any]:
 
 def measure(shape: bd.Shape[Any]) -> Measurements:
     box = shape.bounding_box()
+    bores = _bores(shape)
     return Measurements(
         bbox_min=(box.min.X, box.min.Y, box.min.Z),
         bbox_max=(box.max.X, box.max.Y, box.max.Z),
@@ -86,31 +95,46 @@ def measure(shape: bd.Shape[Any]) -> Measurements:
         solids=len(shape.solids()),
         faces=len(shape.faces()),
         edges=len(shape.edges()),
-        holes=tuple(find_holes(shape)),
+        holes=tuple(_narrowest(bores)),
+        counterbores=sum(1 for radii in bores.values() if len(radii) > 1),
+        countersinks=_countersinks(shape),
+        slot_ends=_slot_ends(shape),
+        cutouts=_cutouts(shape),
     )
 
 
 def find_holes(shape: bd.Shape[Any]) -> list[float]:
     """The diameters of round holes: cylindrical faces with material outside them that close a
     full circle around one axis (so an inside fillet, a part of a circle, is not a hole)."""
-    spans: dict[tuple[float, ...], float] = {}
+    return _narrowest(_bores(shape))
+
+
+def _narrowest(bores: dict[tuple[float, ...], list[float]]) -> list[float]:
+    return sorted(round(min(diameters), 3) for diameters in bores.values())
+
+
+def _inner_walls(shape: bd.Shape[Any], kind: Any) -> list[tuple[tuple[float, ...], float, float]]:
+    """Faces of one surface kind (cylinder or cone) with material outside them, i.e. the walls
+    of a hole rather than the skin of a boss: (axis key, radius at the probe, angular span)."""
+    walls = []
     for solid in shape.solids():
         classifier = BRepClass3d_SolidClassifier(solid.wrapped)
         for face in solid.faces():
             surface = BRepAdaptor_Surface(face.wrapped)
-            if surface.GetType() != GeomAbs_Cylinder:
+            if surface.GetType() != kind:
                 continue
-            cylinder = surface.Cylinder()
-            radius = cylinder.Radius()
+            axis = (surface.Cylinder() if kind == GeomAbs_Cylinder else surface.Cone()).Axis()
             u0, u1 = surface.FirstUParameter(), surface.LastUParameter()
             v = (surface.FirstVParameter() + surface.LastVParameter()) / 2
             point = surface.Value((u0 + u1) / 2, v)
-            axis = cylinder.Axis()
             origin, direction = axis.Location(), axis.Direction()
             along = (point.X() - origin.X()) * direction.X() + (point.Y() - origin.Y()) * direction.Y() + (
                 point.Z() - origin.Z()) * direction.Z()
             foot = [origin.X() + along * direction.X(), origin.Y() + along * direction.Y(),
                     origin.Z() + along * direction.Z()]
+            radius = math.dist((point.X(), point.Y(), point.Z()), foot)
+            if radius < 1e-6:
+                continue
             radial = [(point.X() - foot[0]) / radius, (point.Y() - foot[1]) / radius,
                       (point.Z() - foot[2]) / radius]
             step = min(0.01, radius / 10)
@@ -118,16 +142,52 @@ def find_holes(shape: bd.Shape[Any]) -> list[float]:
                            point.Z() + radial[2] * step)
             classifier.Perform(probe, 1e-6)
             if classifier.State() != TopAbs_IN:
-                continue  # material inside the cylinder: a boss or a shaft, not a hole
-            key = (*_axis_key(foot, [direction.X(), direction.Y(), direction.Z()]), round(radius, 3))
-            spans[key] = spans.get(key, 0.0) + (u1 - u0)
+                continue  # material inside: a boss, a shaft or an outside chamfer, not a hole
+            key = _axis_key(foot, [direction.X(), direction.Y(), direction.Z()])
+            walls.append((key, radius, u1 - u0))
+    return walls
+
+
+def _bores(shape: bd.Shape[Any]) -> dict[tuple[float, ...], list[float]]:
+    """Full round bores by axis: each axis with the diameters of the bores along it."""
+    spans: dict[tuple[float, ...], float] = {}
+    for key, radius, span in _inner_walls(shape, GeomAbs_Cylinder):
+        full_key = (*key, round(radius, 3))
+        spans[full_key] = spans.get(full_key, 0.0) + span
     full = 2 * math.pi - 1e-3
-    narrowest: dict[tuple[float, ...], float] = {}
+    bores: dict[tuple[float, ...], list[float]] = {}
     for key, span in spans.items():
         if span >= full:
-            line = key[:-1]
-            narrowest[line] = min(narrowest.get(line, math.inf), 2 * key[-1])
-    return sorted(round(d, 3) for d in narrowest.values())
+            bores.setdefault(key[:-1], []).append(2 * key[-1])
+    return bores
+
+
+def _countersinks(shape: bd.Shape[Any]) -> int:
+    """Axes with a cone-shaped hole wall: a countersink (or a chamfered hole mouth)."""
+    return len({key for key, _, _ in _inner_walls(shape, GeomAbs_Cone)})
+
+
+def _slot_ends(shape: bd.Shape[Any]) -> int:
+    """Half-round hole walls (half a turn in all about one axis): the rounded ends of slots. A
+    round hole whose wall the kernel split in two halves adds up to a full turn, and is not one."""
+    spans: dict[tuple[float, ...], float] = {}
+    for key, radius, span in _inner_walls(shape, GeomAbs_Cylinder):
+        full_key = (*key, round(radius, 3))
+        spans[full_key] = spans.get(full_key, 0.0) + span
+    return sum(1 for span in spans.values() if abs(span - math.pi) < 0.05)
+
+
+def _cutouts(shape: bd.Shape[Any]) -> int:
+    """Openings in flat faces that are not round: rectangular slots, windows, cut-outs."""
+    count = 0
+    for face in shape.faces():
+        if face.geom_type != bd.GeomType.PLANE:
+            continue
+        for wire in face.inner_wires():
+            edges = wire.edges()
+            if not all(edge.geom_type == bd.GeomType.CIRCLE for edge in edges):
+                count += 1
+    return count
 
 
 def _axis_key(foot: list[float], direction: list[float]) -> tuple[float, ...]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from partsmith import dimensions, structured
+from partsmith import checks, structured
 from partsmith.embed import Vectors
 from partsmith.errors import InputError, PartsmithError, SandboxError, ScriptError
 from partsmith.examples import CodeExample
@@ -202,8 +202,7 @@ class Generator:
                     attempt.error = exc.to_dict()
                     messages += self._repair_turn(completion.text, exc)
                     continue
-                attempt.problems = dimensions.check(
-                    text, result.measurements["size"], result.measurements.get("holes"))
+                attempt.problems = checks.check(text, result.measurements)
                 if best is None or len(attempt.problems) < len(best[1].problems):
                     if best is not None:
                         _discard(best[0].job_dir)

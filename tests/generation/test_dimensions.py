@@ -62,3 +62,47 @@ def test_hole_checks() -> None:
     assert "four M4 holes" in problem and "2 such hole(s)" in problem
     [problem] = dimensions.check_holes("a block with a 5 mm hole", [8.0])
     assert "hole diameters found, mm: 8" in problem
+
+
+# Issue 15: units are whole words; thread designations, feature counts and grids are not sizes.
+@pytest.mark.parametrize(("prompt", "sizes"), [
+    ("a 10 x 10 mounting plate", [(10, 10)]),
+    ("a 40 by 30 metal sheet", [(40, 30)]),
+    ("a 100 mmx60 mmx3 mm riser", [(100, 60, 3)]),
+    ("an M8 x 40 bolt", []),
+    ("a hex bolt M10x1.5x40", []),
+    ("a 80 x 60 x 4 mm plate with 4 x 5 mm holes", [(80, 60, 4)]),
+    ("a 60 x 60 x 5 mm plate with a 3 x 3 grid of holes", [(60, 60, 5)]),
+    ("a 100 x 100 x 5 mm plate with a 40 x 20 mm slot", [(100, 100, 5)]),
+    ("a pcb standoff for a 100 x 80 board", []),
+    ('a 4" x 2" x 1/4" plate', [(101.6, 50.8, 6.35)]),
+    ("a 2-1/2 x 4 inch label plate", [(63.5, 101.6)]),
+    ("a 50 mm cube with a 10 mm hole through the centre", [(50, 50, 50)]),
+    ("a cube of 1 inch", [(25.4, 25.4, 25.4)]),
+    ("a 2 x 2 x 2 in cube", [(50.8, 50.8, 50.8)]),
+    ("make 3 cubes", []),
+])
+def test_reads_only_the_parts_own_sizes(prompt: str, sizes: list[tuple[float, ...]]) -> None:
+    assert [s.sizes for s in stated_sizes(prompt)] == [pytest.approx(s) for s in sizes]
+
+
+def test_no_false_mismatch_for_parts_made_as_asked() -> None:
+    assert check("a 10 x 10 mounting plate", [10, 10, 3]) == []
+    assert check("an M8 x 40 bolt", [13, 13, 45.3]) == []
+    assert check("a 40 by 30 metal sheet", [40, 30, 1]) == []
+    assert check("a 50 mm cube", [50, 50, 10]) == [
+        "the prompt says 50 mm cube but the part is 50 x 50 x 10 mm"]
+
+
+def test_fractions_of_an_inch_in_holes() -> None:
+    [spec] = dimensions.stated_holes("a plate with a 1/4 inch hole")
+    assert spec.low == pytest.approx(6.1, abs=0.01) and spec.high == pytest.approx(6.6, abs=0.01)
+
+
+def test_the_corpus_is_read_without_a_false_size() -> None:
+    """The phrasings corpus (bench/dimensions.py measures it): every size read is one stated."""
+    from bench.dimensions import load_corpus, score
+
+    figures = score(dimensions, load_corpus())
+    assert figures["phrasings"] >= 300
+    assert figures["precision"] == 1.0 and figures["false_mismatch_rate"] == 0.0, figures["misread"]

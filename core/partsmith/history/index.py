@@ -1,25 +1,34 @@
 """The semantic index of the history: prompts embedded with all-MiniLM-L6-v2, in ChromaDB.
 
 A persistent client in the data folder by default, or a Chroma server for a team (the
-`history.chroma_url` setting). The collection always carries our own embedding function, so
-ChromaDB never falls back to its default one (which downloads a model at run time). Writes from
-several processes to one local folder are serialised with a file lock.
+`history.chroma_url` setting), with Chroma's token auth when `history.chroma_token` is set (sent
+as `Authorization: Bearer` or `X-Chroma-Token`, as the server expects; a token-checking proxy in
+front of `chroma run` is how chroma 1.x servers are protected). The collection always carries
+our own embedding function, so ChromaDB never falls back to its default one (which downloads a
+model at run time). Writes from several processes to one local folder are serialised with a
+file lock (filelock: flock where there is one, the Windows lock on Windows).
+
+Calls to a team server are retried while it restarts (partsmith.retries): every call here is safe
+to repeat (an upsert by id, a delete by id, a query, a count).
 """
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from filelock import FileLock
 
 from partsmith.embed import MODEL_NAME, Vectors, get_embedder
 from partsmith.errors import ConfigError, StorageError
+from partsmith.retries import retrying
+
+T = TypeVar("T")
 
 COLLECTION = "partsmith-history"
 FOLDER = "chroma"
@@ -52,6 +61,23 @@ class MiniLM(EmbeddingFunction[Documents]):
         return "cosine"
 
 
+def _refused(error: BaseException) -> bool:
+    """Whether the server said 401 or 403 (chromadb wraps it in its own errors)."""
+    import httpx
+
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, httpx.HTTPStatusError) and seen.response.status_code in {401, 403}:
+            return True
+        code = getattr(seen, "code", None)  # chromadb's own errors: AuthorizationError, ChromaAuthError
+        if callable(code) and type(seen).__module__.startswith("chromadb") and code() in {401, 403}:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str
@@ -61,11 +87,17 @@ class Hit:
     meta: dict[str, Any]
 
 
-def _client(folder: Path, url: str | None) -> Any:
+def _client(folder: Path, url: str | None, token: str | None = None,
+            token_header: str = "Authorization") -> Any:
     import chromadb
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
+    if url and token:
+        settings = Settings(
+            anonymized_telemetry=False,
+            chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+            chroma_client_auth_credentials=token, chroma_auth_token_transport_header=token_header)
     if url:
         parsed = urlparse(url if "://" in url else f"http://{url}")
         if not parsed.hostname:
@@ -76,16 +108,22 @@ def _client(folder: Path, url: str | None) -> Any:
 
 
 class Index:
-    def __init__(self, folder: Path, url: str | None = None) -> None:
+    def __init__(self, folder: Path, url: str | None = None, token: str | None = None,
+                 token_header: str = "Authorization") -> None:
         self.lock_path = folder / ".index.lock"
         self.remote = bool(url)
         try:
-            self.client = _client(folder, url)
-            self.collection = self._collection()
+            self.client = self._call(lambda: _client(folder, url, token, token_header))
+            self.collection = self._call(self._collection)
         except (ConfigError, StorageError):
             raise
         except Exception as exc:  # noqa: BLE001 (chromadb raises many kinds; all mean "unavailable")
             where = url or str(folder / FOLDER)
+            if url and _refused(exc):
+                raise StorageError(
+                    f"the team's history index at {url} refused the {'token' if token else 'request'}",
+                    hint="set history.chroma_token (PARTSMITH_HISTORY__CHROMA_TOKEN) to the server's token, "
+                    "and history.chroma_token_header if it expects X-Chroma-Token") from None
             raise StorageError(f"cannot open the history index at {where}: {exc}",
                                hint="`partsmith history reindex` rebuilds it from the entry folders",
                                ) from None
@@ -94,24 +132,29 @@ class Index:
         return self.client.get_or_create_collection(
             COLLECTION, embedding_function=MiniLM(), metadata={"hnsw:space": "cosine"})
 
+    def _call(self, call: Callable[[], T]) -> T:
+        """Run one call to the index, retried while a team server restarts."""
+        if not self.remote:
+            return call()
+        for attempt in retrying():
+            with attempt:
+                return call()
+        raise AssertionError("unreachable: retrying raises the last error")
+
     @contextmanager
     def _locked(self) -> Iterator[None]:
         if self.remote:
             yield
             return
-        with self.lock_path.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with FileLock(self.lock_path):
+            yield
 
     def add(self, ids: Sequence[str], vectors: Vectors, prompts: Sequence[str],
             metadatas: Sequence[dict[str, Any]]) -> None:
         try:
             with self._locked():
-                self.collection.upsert(ids=list(ids), embeddings=vectors, documents=list(prompts),
-                                       metadatas=list(metadatas))
+                self._call(lambda: self.collection.upsert(
+                    ids=list(ids), embeddings=vectors, documents=list(prompts), metadatas=list(metadatas)))
         except Exception as exc:  # noqa: BLE001
             raise StorageError(f"cannot write the history index: {exc}",
                                hint="the entry itself is saved; `partsmith history reindex` repairs "
@@ -119,20 +162,20 @@ class Index:
 
     def remove(self, ids: Sequence[str]) -> None:
         with self._locked():
-            self.collection.delete(ids=list(ids))
+            self._call(lambda: self.collection.delete(ids=list(ids)))
 
     def query(self, vector: Vectors, count: int, status: str | None = None) -> list[Hit]:
-        found = self.collection.query(
+        found = self._call(lambda: self.collection.query(
             query_embeddings=[vector], n_results=count,
             where={"status": status} if status else None,
             include=["distances", "metadatas", "documents"],
-        )
+        ))
         return [Hit(i, float(d), str((m or {}).get("status", "")), doc or "", dict(m or {})) for i, d, m, doc
                 in zip(found["ids"][0], found["distances"][0], found["metadatas"][0], found["documents"][0],
                        strict=True)]
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return int(self._call(self.collection.count))
 
     def clear(self) -> None:
         with self._locked():

@@ -10,7 +10,9 @@ earlier entry as it was.
 from __future__ import annotations
 
 import errno
+import logging
 import os
+import re
 import shutil
 import time
 import zipfile
@@ -26,26 +28,35 @@ from partsmith.history.entry import META, THUMBNAIL, Entry, new_id
 from partsmith.history.index import Hit, Index
 from partsmith.history.timeline import Row, Timeline
 
+log = logging.getLogger(__name__)
+
 PARTIAL = ".partial"
 # A cosine distance at most this makes a free-text reference a match: "the gear", "that knob",
 # "the bracket with slots" land at 0.25-0.52 from their parts, unrelated words at 0.73 or more.
 LIKE_DISTANCE = 0.62
+# What an entry id looks like (entry.new_id); anything else from a team index is not followed.
+ENTRY_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")
+# A teammate's script longer than this is not used as an example (it would crowd the prompt).
+MAX_SHARED_SCRIPT_CHARS = 20_000
 
 
 class History:
     @classmethod
     def from_settings(cls, settings: Settings) -> History:
         """The history in the data folder, indexed locally or on the team's Chroma server."""
-        return cls(settings.history_dir, settings.history.chroma_url)
+        token = settings.history.chroma_token
+        return cls(settings.history_dir, settings.history.chroma_url,
+                   token.get_secret_value() if token else None, settings.history.chroma_token_header)
 
-    def __init__(self, folder: Path, chroma_url: str | None = None) -> None:
+    def __init__(self, folder: Path, chroma_url: str | None = None, chroma_token: str | None = None,
+                 chroma_token_header: str = "Authorization") -> None:
         self.folder = folder
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot create the history folder {folder}: {exc.strerror}") from None
         self.timeline = Timeline(folder)
-        self.index = Index(folder, chroma_url)
+        self.index = Index(folder, chroma_url, chroma_token, chroma_token_header)
         self.recover()
 
     # Writing ---------------------------------------------------------------------------------
@@ -161,15 +172,12 @@ class History:
         the best few-shot examples there are."""
         found = []
         for hit in self.search(vector, count, status="ok"):
-            if hit.distance > max_distance:
-                continue
+            if hit.distance > max_distance or not ENTRY_ID.fullmatch(hit.id):
+                continue  # a team index is other machines' data: an odd id is skipped, not followed
             if (self.folder / hit.id / META).is_file():
                 found.append(self.get(hit.id))
-            elif hit.meta.get("script"):
-                found.append(Entry(id=hit.id, created=float(hit.meta.get("created", 0.0)),
-                                   prompt=hit.prompt, status="ok", route=str(hit.meta.get("route", "")),
-                                   family=str(hit.meta.get("family") or "") or None,
-                                   script=str(hit.meta["script"])))
+            elif shared := _shared_entry(hit):
+                found.append(shared)
         return found
 
     def resolve(self, reference: str) -> Entry:
@@ -217,6 +225,26 @@ class History:
         self.timeline.close()
 
 
+def _shared_entry(hit: Hit) -> Entry | None:
+    """A teammate's part from the team index, as a few-shot example. Its metadata is another
+    machine's word, so nothing in it is trusted: the script is only text for the model's prompt
+    (what the model then writes runs in the sandbox, like any answer), a family the kit does not
+    have is dropped, and an oversized or non-text script is skipped."""
+    from partsmith.kit.registry import FAMILIES
+
+    script = hit.meta.get("script")
+    if not isinstance(script, str) or not script.strip() or len(script) > MAX_SHARED_SCRIPT_CHARS:
+        return None
+    family = hit.meta.get("family")
+    route = hit.meta.get("route")
+    created = hit.meta.get("created")
+    return Entry(id=hit.id, created=float(created) if isinstance(created, (int, float)) else 0.0,
+                 prompt=hit.prompt[:MAX_SHARED_SCRIPT_CHARS], status="ok",
+                 route=route if route in {"structured", "code"} else "code",
+                 family=family if isinstance(family, str) and family in FAMILIES else None,
+                 script=script)
+
+
 def _row(entry: Entry) -> Row:
     return Row(entry.id, entry.created, entry.prompt, entry.status, entry.host, entry.like)
 
@@ -236,7 +264,9 @@ def _thumbnail(stl: Path, png: Path) -> None:
         render(stl, png)
     except OSError:
         raise
-    except Exception:  # noqa: BLE001 (a picture is never worth losing the entry)
+    except Exception as exc:
+        # A picture is never worth losing the entry: it is kept without one, and the log says why.
+        log.warning("no thumbnail for %s: %s: %s", stl, type(exc).__name__, exc, exc_info=True)
         png.unlink(missing_ok=True)
 
 

@@ -30,8 +30,9 @@ def open_remote(settings: LLMSettings, model: str | None, notify: Callable[[str]
     if not settings.remote_url:
         raise ConfigError("llm.backend is remote but llm.remote_url is not set",
                           hint="set it to the server's /v1 address, e.g. http://gpu-box:8080/v1")
+    key = settings.remote_api_key.get_secret_value() if settings.remote_api_key else None
     return RemoteBackend(settings.remote_url, model=model or settings.remote_model,
-                         writes_code=settings.remote_writes_code)
+                         writes_code=settings.remote_writes_code, api_key=key)
 
 
 BACKENDS: dict[str, Callable[[LLMSettings, str | None, Callable[[str], None]], Backend]] = {

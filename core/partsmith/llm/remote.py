@@ -5,10 +5,20 @@ For a team with one GPU box: set `llm.backend = "remote"` and `llm.remote_url` t
 these servers understand: a GBNF `grammar` and a `json_schema` on completions (llama.cpp, and
 llama-cpp-python's server), `response_format` on chat. A cancel closes the stream, which stops
 the server's generation.
+
+Secrets go only where the user said: the key set for this backend (`llm.remote_api_key`, or
+`PARTSMITH_REMOTE_API_KEY`) goes to `llm.remote_url`, which the user chose for it; the general
+`OPENAI_API_KEY` goes only to OpenAI's own API (https://api.openai.com), never to whatever server
+the URL names.
+
+A restarting server is retried (partsmith.retries): a connection that fails or a 502/503/504 answer, with
+a short bounded back-off, as long as no token has arrived. A stream that breaks after tokens were
+shown is not retried: its text cannot be taken back.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -19,9 +29,29 @@ import httpx
 
 from partsmith.errors import ModelError
 from partsmith.llm.base import Completion, Request, TokenCallback, collect
+from partsmith.retries import RETRY_STATUS, retrying
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 300.0
+OPENAI_HOST = "api.openai.com"
+
+
+class ServerBusy(ModelError):
+    """The server answered 502, 503 or 504: it is starting, restarting or overloaded."""
+
+    transient = True
+
+
+def api_key_for(url: str, api_key: str | None = None) -> str | None:
+    """The key to send to `url`: the one set for this backend, or OPENAI_API_KEY for OpenAI's own
+    API only (a key for OpenAI must not go to whichever server remote_url names)."""
+    key = api_key or os.environ.get("PARTSMITH_REMOTE_API_KEY")
+    if key:
+        return key
+    parsed = httpx.URL(url)
+    if parsed.scheme == "https" and parsed.host == OPENAI_HOST:
+        return os.environ.get("OPENAI_API_KEY") or None
+    return None
 
 
 class RemoteBackend:
@@ -30,7 +60,7 @@ class RemoteBackend:
     def __init__(self, url: str, *, model: str | None = None, writes_code: bool = True,
                  api_key: str | None = None) -> None:
         self.url = url.rstrip("/")
-        key = api_key or os.environ.get("PARTSMITH_REMOTE_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        key = api_key_for(self.url, api_key)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.client = httpx.Client(
             base_url=self.url, headers=headers,
@@ -41,10 +71,14 @@ class RemoteBackend:
 
     def _first_model(self) -> str:
         try:
-            response = self.client.get("/models")
+            for attempt in retrying():
+                with attempt:
+                    response = self.client.get("/models")
+                    if response.status_code in RETRY_STATUS:
+                        raise ServerBusy(f"the server answered {response.status_code}")
             response.raise_for_status()
             models = response.json().get("data") or []
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, ServerBusy) as exc:
             raise ModelError(f"the model server at {self.url} did not answer: {exc}",
                              hint="check llm.remote_url and that the server is running") from None
         if not models:
@@ -80,8 +114,8 @@ class RemoteBackend:
         with self.client.stream("POST", path, json=body) as response:
             if response.status_code >= 400:
                 response.read()
-                raise ModelError(f"the model server answered {response.status_code}: "
-                                 f"{response.text[:300]}")
+                kind = ServerBusy if response.status_code in RETRY_STATUS else ModelError
+                raise kind(f"the model server answered {response.status_code}: {response.text[:300]}")
             for line in response.iter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -95,9 +129,15 @@ class RemoteBackend:
         cancel: threading.Event | None = None,
     ) -> Completion:
         path, body = self._body(request)
-        events = self._events(path, body)
+        events: Generator[dict[str, Any], None, None] = iter(())  # type: ignore[assignment]
         try:
-            return collect(events, on_text, cancel)
+            # Open the stream (and read its first event) with retries: nothing is shown yet.
+            for attempt in retrying():
+                with attempt:
+                    events = self._events(path, body)
+                    first = next(events, None)
+            rest = itertools.chain([] if first is None else [first], events)
+            return collect(rest, on_text, cancel)
         except httpx.HTTPError as exc:
             raise ModelError(f"the connection to the model server at {self.url} failed: {exc}",
                              hint="check that the server is running") from None

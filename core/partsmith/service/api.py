@@ -106,7 +106,7 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
         return _error(422, "input", problems)
 
     def view(job: Job) -> JobView:
-        return JobView(**job.view(), queue_position=jobs.queued_before(job) if job.state == "queued" else 0)
+        return JobView(**jobs.view(job))
 
     def find(job_id: str) -> Job:
         job = jobs.get(job_id)
@@ -146,9 +146,10 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
             version = -1
             while True:
                 if job.version != version:
-                    version = job.version
-                    yield {"event": "job", "data": view(job).model_dump_json()}
-                    if job.over:
+                    snapshot = view(job)  # one consistent state: send it, and end on it if final
+                    version = snapshot.version
+                    yield {"event": "job", "data": snapshot.model_dump_json()}
+                    if snapshot.state in {"done", "failed", "cancelled"}:
                         return
                 await asyncio.to_thread(jobs.wait, job, version, 1.0)
 

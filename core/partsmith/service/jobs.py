@@ -53,6 +53,8 @@ class Job:
         return self.state in {"done", "failed", "cancelled"}
 
     def view(self) -> dict[str, Any]:
+        """The job's fields as a client sees them. Read it through `Jobs.view`, which holds the
+        lock, so that a view never shows half of an update (`done` without its entry)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in {"cancel", "request"}}
 
 
@@ -89,10 +91,20 @@ class Jobs:
         with self._changed:
             return list(self._jobs.values())
 
+    def view(self, job: Job) -> dict[str, Any]:
+        """One consistent snapshot of a job, with its place in the model's queue."""
+        with self._changed:
+            view = job.view()
+            view["queue_position"] = self._queued_before(job) if job.state == "queued" else 0
+            return view
+
     def cancel(self, job: Job) -> None:
-        job.cancel.set()
-        if job.state == "queued":
-            self._update(job, state="cancelled", stage="cancelled", finished=time.time())
+        """Stop a job. A queued job is cancelled at once and never starts; a running one stops
+        where its work checks (a generation between tokens and attempts)."""
+        with self._changed:
+            job.cancel.set()
+            if job.state == "queued":
+                self._set(job, state="cancelled", stage="cancelled", finished=time.time())
 
     def wait(self, job: Job, version: int, timeout: float) -> None:
         """Return when the job has changed since `version`, or after `timeout` seconds."""
@@ -101,9 +113,12 @@ class Jobs:
 
     def queued_before(self, job: Job) -> int:
         with self._changed:
-            return sum(1 for other in self._jobs.values()
-                       if other.kind in MODEL_KINDS and other.state in {"queued", "running"}
-                       and other.created < job.created)
+            return self._queued_before(job)
+
+    def _queued_before(self, job: Job) -> int:
+        return sum(1 for other in self._jobs.values()
+                   if other.kind in MODEL_KINDS and other.state in {"queued", "running"}
+                   and other.created < job.created)
 
     def close(self) -> None:
         for job in self.all():
@@ -121,10 +136,14 @@ class Jobs:
             self._execute(job)
 
     def _execute(self, job: Job) -> None:
-        if job.cancel.is_set():
-            self._update(job, state="cancelled", stage="cancelled", finished=time.time())
-            return
-        self._update(job, state="running", stage="retrieving", progress=STAGE_PROGRESS["retrieving"])
+        # Starting and cancelling are one step each under the lock: a job cancelled while queued
+        # never starts (and never records a part), and one that started is no longer `queued`.
+        with self._changed:
+            if job.cancel.is_set() or job.state != "queued":
+                if not job.over:
+                    self._set(job, state="cancelled", stage="cancelled", finished=time.time())
+                return
+            self._set(job, state="running", stage="retrieving", progress=STAGE_PROGRESS["retrieving"])
 
         def report(progress: Progress) -> None:
             changes: dict[str, Any] = {"stage": progress.stage, "attempt": progress.attempt,
@@ -149,15 +168,20 @@ class Jobs:
                      "hint": "this is a bug in Partsmith; the engine is still running"}
             self._update(job, state="failed", stage="failed", error=error, finished=time.time())
         else:
-            self._update(job, state="done", stage="done", progress=1.0, entry=result,
+            # The entry first: no view shows `done` without it.
+            self._update(job, entry=result, state="done", stage="done", progress=1.0,
                          finished=time.time())
 
     def _update(self, job: Job, **changes: Any) -> None:
         with self._changed:
-            for name, value in changes.items():
-                setattr(job, name, value)
-            job.version += 1
-            self._changed.notify_all()
+            self._set(job, **changes)
+
+    def _set(self, job: Job, **changes: Any) -> None:
+        """Change a job (the lock held) and wake whoever waits for it."""
+        for name, value in changes.items():
+            setattr(job, name, value)
+        job.version += 1
+        self._changed.notify_all()
 
     def _forget_old(self) -> None:
         now = time.time()
