@@ -71,16 +71,52 @@ def _one_line(text: str) -> str:
 
 
 def parse_answer(text: str) -> Program:
-    """The model's JSON as a program. Raises InputError, naming the entry, when unusable."""
+    """The model's JSON as a program. Raises InputError, naming the entry, when unusable.
+
+    A small model sometimes repeats its last feature until it runs out of tokens: an answer cut
+    short keeps its complete features, and a feature repeated word for word counts once."""
     try:
         data = json.loads(text)
     except ValueError:
-        raise InputError(f"the model's answer is not valid JSON: {text[:200]!r}") from None
+        data = _salvage(text)
+        if data is None:
+            raise InputError(f"the model's answer is not valid JSON: {text[:200]!r}") from None
+    if isinstance(data, dict) and isinstance(data.get("features"), list):
+        kept: list[Any] = []
+        for feature in data["features"]:
+            if not kept or feature != kept[-1]:
+                kept.append(feature)
+        data["features"] = kept
     try:
         return parse(data)
     except ValidationError as exc:
         problems = "; ".join(_problem(e) for e in exc.errors()[:4])
         raise InputError(f"the program does not fit the schema: {problems}") from None
+
+
+def _salvage(text: str) -> Any:
+    """The complete features of an answer cut short, as a program, or None."""
+    depth, inside, escaped, end = 0, False, False, None
+    for index, char in enumerate(text):
+        if inside:
+            escaped = char == "\\" and not escaped
+            if char == '"' and not escaped:
+                inside = False
+            continue
+        if char == '"':
+            inside = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            if depth == 2 and char == "}":
+                end = index + 1  # a feature just closed
+    if end is None:
+        return None
+    try:
+        return json.loads(text[:end] + "]}")
+    except ValueError:
+        return None
 
 
 def _problem(error: Any) -> str:

@@ -420,23 +420,23 @@ class Part:
             self._apply(index, _union(tools), "cut")
         self._run(index, "hole", action)
 
-    def pocket(self, index: int, *, face: str = "top", shape: bd.Face, x: float = 0.0,
+    def pocket(self, index: int, *, face: str = "top", shape: Callable[[], bd.Face], x: float = 0.0,
                y: float = 0.0, angle: float = 0.0, depth: float = 0.0) -> None:
-        """A cut of `shape` into a side at (x, y), `depth` deep (0: through)."""
+        """A cut of `shape()` into a side at (x, y), `depth` deep (0: through)."""
         def action() -> None:
             self._need()
-            self._apply(index, self._tool(face, shape, x, y, angle, depth), "cut")
+            self._apply(index, self._tool(face, shape(), x, y, angle, depth), "cut")
         self._run(index, "pocket", action)
 
-    def boss(self, index: int, *, face: str = "top", shape: bd.Face, x: float = 0.0,
+    def boss(self, index: int, *, face: str = "top", shape: Callable[[], bd.Face], x: float = 0.0,
              y: float = 0.0, angle: float = 0.0, height: float = 1.0) -> None:
-        """`shape` raised `height` out of a side at (x, y)."""
+        """`shape()` raised `height` out of a side at (x, y)."""
         def action() -> None:
             n, u, _ = self._frame(face)
             surface, _ = self._surface_at(face, x, y)
             plane = bd.Plane(origin=surface - n * 0.01, x_dir=u, z_dir=n)
             flipped = plane.y_dir.dot(self._frame(face)[2]) < 0
-            turned = bd.Rot(0, 0, -angle if flipped else angle) * shape
+            turned = bd.Rot(0, 0, -angle if flipped else angle) * shape()
             self._apply(index, bd.Solid.extrude(plane * turned, n * (height + 0.01)), "add")
         self._run(index, "boss", action)
 
@@ -556,7 +556,10 @@ class Part:
                 if not openings:
                     raise FeatureError(f"the part has no flat {open} face to leave open")
             try:
-                done = bd.offset(part, amount=-thickness, openings=openings)
+                if openings:
+                    done = bd.offset(part, amount=-thickness, openings=openings)
+                else:  # offset alone gives the shrunk core: the closed shell is what is left
+                    done = part - bd.offset(part, amount=-thickness)
             except Exception:  # noqa: BLE001 - OCCT reports a failed offset in several types
                 raise FeatureError(f"a wall of {thickness:g} mm cannot be made: make it thinner than "
                                    "half the part's thinnest section") from None

@@ -78,6 +78,8 @@ def _comment(value: Any, info: FieldInfo | None) -> str:
         choices = _choices(info.annotation)
         if choices:
             return "one of: " + ", ".join(choices)
+    if isinstance(value, bool):
+        return "one of: True, False"
     if isinstance(value, str):
         return "one of: " + value
     low = high = None
@@ -280,7 +282,8 @@ class Compiler:
             return f"part.hole({i}, {', '.join(args)})"
         if isinstance(f, (s.Pocket, s.Boss)):
             shape = self.shape(p, f.shape)
-            args = [f"face={f.face!r}", f"shape={shape}", f"x={par(p, f, 'x')}", f"y={par(p, f, 'y')}"]
+            args = [f"face={f.face!r}", f"shape=lambda: {shape}", f"x={par(p, f, 'x')}",
+                    f"y={par(p, f, 'y')}"]
             if f.a:
                 args.append(f"angle={par(p, f, 'a')}")
             if isinstance(f, s.Pocket):
