@@ -51,9 +51,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tasks", nargs="?", type=Path, default=DEFAULT_TASKS)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--attempts", type=int, default=None, help="attempts per task (default: settings)")
+    parser.add_argument("--skip-oracle", action="store_true")
     args = parser.parse_args(argv)
     model = ["--model", args.model] if args.model else []
-    _run("eval-oracle", [str(ORACLE), "--oracle"])
+    if args.attempts:
+        model += ["--attempts", str(args.attempts)]
+    if not args.skip_oracle:
+        _run("eval-oracle", [str(ORACLE), "--oracle"])
     if args.tasks.exists():
         _run("eval-cadqueryeval", [str(args.tasks), *model])
     else:

@@ -273,11 +273,24 @@ class Generator:
 
         if route == "structured":
             request = Request(
-                prompt=structured.build_prompt(prompt, examples, rejected), max_tokens=768,
+                prompt=structured.build_prompt(prompt, examples, rejected), max_tokens=512,
                 stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
                 temperature=0.7 if sampled else 0.0, seed=seed,
             )
-            completion = self.backend.generate(request, on_text, cancel)
+            # A small model may repeat its last feature until the token limit: stop it at the
+            # first repeat (what it wrote before is kept), as a cancel the caller did not ask for.
+            looping = threading.Event()
+            written: list[str] = []
+
+            def watch(piece: str) -> None:
+                on_text(piece)
+                written.append(piece)
+                if (cancel is not None and cancel.is_set()) or structured.repeating("".join(written)):
+                    looping.set()
+
+            completion = self.backend.generate(request, watch, looping)
+            if completion.finish == "cancelled" and not (cancel is not None and cancel.is_set()):
+                completion.finish = "length"
             try:
                 program = structured.parse_answer(completion.text)
             except InputError as exc:

@@ -94,6 +94,15 @@ def parse_answer(text: str) -> Program:
         raise InputError(f"the program does not fit the schema: {problems}") from None
 
 
+REPEAT_CHARS = 80
+
+
+def repeating(text: str) -> bool:
+    """Whether an answer being written has started to repeat itself: its last characters (a
+    feature's worth) already appear earlier on."""
+    return len(text) >= 2 * REPEAT_CHARS and text[-REPEAT_CHARS:] in text[:-REPEAT_CHARS]
+
+
 def _salvage(text: str) -> Any:
     """The complete features of an answer cut short, as a program, or None."""
     depth, inside, escaped, end = 0, False, False, None
