@@ -28,7 +28,7 @@ PROMPTS = [
     "a 20 x 20 x 80 mm block with all edges chamfered 1 mm",
     "a tube 60 mm long, 25 mm outside diameter, 2 mm wall",
 ]
-ROUNDS = 2
+ROUNDS = 1
 
 
 def family_schema() -> dict[str, Any]:
