@@ -77,7 +77,7 @@ def test_grammar_output_of_random_weights_always_parses(tmp_path: Path, weights_
         else:
             # A program can be longer than the tokens left (one byte a token here): what was
             # written is a prefix the grammar allows, whose complete features are kept.
-            assert completion.finish == "length" and completion.text.startswith('{"features": [{"type": "')
+            assert completion.finish == "length" and completion.text.startswith("{")
         # Values may be absurd (random weights), but the grammar bounds every number's digits,
         # and the program's own ranges catch the rest with a clear message.
         try:
