@@ -1,6 +1,7 @@
 """Generation measured on CadQueryEval (the copy in ../shared/evals/cadqueryeval) with the model the
-settings choose (the embedded one by default), through `partsmith eval`; and the harness checking
-itself in oracle mode on our own JSONL set. Summaries go to bench/results/eval-*.
+settings choose (the embedded one by default), through `partsmith eval`; the same model on the simple
+prompts of our own JSONL set; and the harness checking itself in oracle mode on that set.
+Summaries go to bench/results/eval-*.
 
     python -m bench.cadqueryeval [TASKS] [--model ID]
 """
@@ -18,7 +19,18 @@ from typer.testing import CliRunner
 from bench.common import RESULTS, write
 from partsmith.cli import app
 
-DEFAULT_TASKS = Path(__file__).resolve().parents[2] / "shared" / "evals" / "cadqueryeval"
+
+def _shared_tasks() -> Path:
+    """shared/evals/cadqueryeval beside the checkout, or beside a folder above it."""
+    root = Path(__file__).resolve().parents[1]
+    for base in (root, *root.parents):
+        folder = base / "shared" / "evals" / "cadqueryeval"
+        if folder.is_dir():
+            return folder
+    return root.parent / "shared" / "evals" / "cadqueryeval"
+
+
+DEFAULT_TASKS = _shared_tasks()
 ORACLE = Path(__file__).resolve().parent / "evals" / "oracle" / "tasks.jsonl"
 
 
@@ -39,12 +51,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tasks", nargs="?", type=Path, default=DEFAULT_TASKS)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--attempts", type=int, default=None, help="attempts per task (default: settings)")
+    parser.add_argument("--skip-oracle", action="store_true")
     args = parser.parse_args(argv)
-    _run("eval-oracle", [str(ORACLE), "--oracle"])
+    model = ["--model", args.model] if args.model else []
+    if args.attempts:
+        model += ["--attempts", str(args.attempts)]
+    if not args.skip_oracle:
+        _run("eval-oracle", [str(ORACLE), "--oracle"])
     if args.tasks.exists():
-        _run("eval-cadqueryeval", [str(args.tasks), *(["--model", args.model] if args.model else [])])
+        _run("eval-cadqueryeval", [str(args.tasks), *model])
     else:
         print(f"{args.tasks} is not here: CadQueryEval skipped")
+    # The model on the simple prompts of our own set (the oracle's tasks, written by the model).
+    _run("eval-simple", [str(ORACLE), *model])
 
 
 if __name__ == "__main__":

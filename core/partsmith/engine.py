@@ -139,7 +139,7 @@ class Engine:
             changes = named_changes(text, base.parameters)
             if changes is not None:
                 return self._rerun(base, changes, text, "edit", host)
-        start = Reference(base.prompt, base.script, base.family, base.parameters) \
+        start = Reference(base.prompt, base.script, base.family, base.parameters, base.program) \
             if base is not None and not again else None
         generator = self.generator(model)
         try:
@@ -218,7 +218,8 @@ class Engine:
 
     def _past(self, vector: Vectors) -> list[Reference]:
         return [Reference(e.prompt, e.script, e.family if e.route == "structured" else None,
-                          e.parameters) for e in self.history.similar_successes(vector)]
+                          e.parameters, e.program if e.route == "structured" else None)
+                for e in self.history.similar_successes(vector)]
 
 
 def _release(backend: Backend) -> None:

@@ -46,6 +46,9 @@ class Measurements:
     countersinks: int = 0
     slot_ends: int = 0
     cutouts: int = 0
+    # Every round hole's diameters, narrowest first (a counterbored hole: its bore, then its
+    # counterbore), one tuple per hole.
+    bores: tuple[tuple[float, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,6 +99,7 @@ def measure(shape: bd.Shape[Any]) -> Measurements:
         faces=len(shape.faces()),
         edges=len(shape.edges()),
         holes=tuple(_narrowest(bores)),
+        bores=_each_bore(bores),
         counterbores=sum(1 for radii in bores.values() if len(radii) > 1),
         countersinks=_countersinks(shape),
         slot_ends=_slot_ends(shape),
@@ -107,6 +111,16 @@ def find_holes(shape: bd.Shape[Any]) -> list[float]:
     """The diameters of round holes: cylindrical faces with material outside them that close a
     full circle around one axis (so an inside fillet, a part of a circle, is not a hole)."""
     return _narrowest(_bores(shape))
+
+
+def find_bores(shape: bd.Shape[Any]) -> list[tuple[float, ...]]:
+    """Each round hole's diameters along its axis, narrowest first (a counterbored hole: its
+    bore, then its counterbore)."""
+    return list(_each_bore(_bores(shape)))
+
+
+def _each_bore(bores: dict[tuple[float, ...], list[float]]) -> tuple[tuple[float, ...], ...]:
+    return tuple(sorted(tuple(sorted({round(d, 3) for d in found})) for found in bores.values()))
 
 
 def _narrowest(bores: dict[tuple[float, ...], list[float]]) -> list[float]:

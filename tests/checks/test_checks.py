@@ -108,7 +108,6 @@ def test_a_missing_feature_is_a_warning(pool: SandboxPool) -> None:
     assert len(result.attempts) == 3
     assert any("slot" in w and "has none" in w for w in result.warnings)
     assert any("countersink" in w for w in result.warnings)
-    assert result.to_meta()["warnings"] == result.warnings  # what the CLI and the panels show
 
 
 def test_shipped_examples_match_their_own_prompts(pool: SandboxPool) -> None:

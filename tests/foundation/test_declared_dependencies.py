@@ -13,11 +13,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Imported directly, but installed and pinned by a declared package on purpose.
 BY_ANOTHER = {"OCP": "the OCCT bindings that build123d and cadquery pin together (see the CAD comment)"}
+# Scripts the installer runs inside Blender or FreeCAD, with their Python, never the engine's.
+IN_ANOTHER_PROGRAM = {"install/blender_side.py", "install/freecad_side.py"}
 
 
 def _imports() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for path in (ROOT / "core" / "partsmith").rglob("*.py"):
+    package = ROOT / "core" / "partsmith"
+    for path in package.rglob("*.py"):
+        if str(path.relative_to(package)) in IN_ANOTHER_PROGRAM:
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
