@@ -164,6 +164,7 @@ class Generator:
         past = self.past(vector) if self.past is not None else []
         program_examples = _past_programs(past)[:1]
         program_examples += self.router.program_examples(vector, 2 - len(program_examples))
+        kit_examples = [e for e in self.router.program_examples(vector, 64) if structured.is_kit_only(e)][:2]
         code_examples = [CodeExample("history", p.prompt, p.script) for p in past if not p.program][:1]
         code_examples += self.router.code_examples(vector, 2 - len(code_examples))
         ask = text
@@ -192,8 +193,13 @@ class Generator:
                     previous = attempts[-1]
                     rejected = (previous.answer,
                                 (previous.error or {}).get("message") or "; ".join(previous.problems))
+                # A base model with no training picks one kit family best: its first answer is
+                # held to that, and its repairs may write a whole program.
+                kit_only = number == 1 and not self.backend.writes_code \
+                    and not getattr(self.backend, "adapted", False)
                 completion, script, parse_error, program = self._ask(
-                    chosen, ask, messages, program_examples, number, variant, report, cancel, rejected)
+                    chosen, ask, messages, kit_examples if kit_only else program_examples, number, variant,
+                    report, cancel, None if kit_only else rejected, kit_only)
                 if completion.finish == "cancelled":
                     raise Cancelled()
                 attempt = Attempt(number, chosen, completion.text, script, None, [], completion.seconds,
@@ -262,7 +268,7 @@ class Generator:
     def _ask(
         self, route: str, prompt: str, messages: list[dict[str, str]], examples: list[ProgramExample],
         number: int, variant: int, report: ProgressCallback, cancel: threading.Event | None,
-        rejected: tuple[str, str] | None = None,
+        rejected: tuple[str, str] | None = None, kit_only: bool = False,
     ) -> tuple[Completion, str, PartsmithError | None, Program | None]:
         """One answer from the model: (completion, script, why it is unusable, the program)."""
         # The first attempt is greedy (the model's best guess); repairs and variants sample.
@@ -280,8 +286,8 @@ class Generator:
 
         if route == "structured":
             request = Request(
-                prompt=structured.build_prompt(prompt, examples, rejected), max_tokens=512,
-                stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
+                prompt=structured.build_prompt(prompt, examples, rejected, kit_only), max_tokens=512,
+                stop=["\n"], json_schema=structured.json_schema(kit_only), grammar=structured.gbnf(kit_only),
                 temperature=0.7 if sampled else 0.0, seed=seed,
             )
             # A small model may repeat its last feature until the token limit: stop it at the
