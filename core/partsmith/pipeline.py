@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from partsmith import checks, structured
+from partsmith import checks, family_route, structured
 from partsmith.embed import Vectors
 from partsmith.errors import InputError, PartsmithError, SandboxError, ScriptError
 from partsmith.examples import CodeExample
@@ -284,10 +284,21 @@ class Generator:
             stage = "generating" if number == 1 else "repairing"
             report(Progress(stage, number, counter["tokens"], rate, piece))
 
+        if route == "structured" and kit_only:
+            request = Request(
+                prompt=family_route.build_prompt(prompt, examples), max_tokens=256, stop=["\n"],
+                json_schema=family_route.json_schema(), temperature=0.7 if sampled else 0.0, seed=seed,
+            )
+            completion = self.backend.generate(request, on_text, cancel)
+            try:
+                program = family_route.parse(completion.text)
+            except InputError as exc:
+                return completion, "", exc, None
+            return completion, structured.render(program), None, program
         if route == "structured":
             request = Request(
-                prompt=structured.build_prompt(prompt, examples, rejected, kit_only), max_tokens=512,
-                stop=["\n"], json_schema=structured.json_schema(kit_only), grammar=structured.gbnf(kit_only),
+                prompt=structured.build_prompt(prompt, examples, rejected), max_tokens=512,
+                stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
                 temperature=0.7 if sampled else 0.0, seed=seed,
             )
             # A small model may repeat its last feature until the token limit: stop it at the

@@ -21,7 +21,7 @@ from partsmith.kit.registry import FAMILIES
 from partsmith.program import Program, compile_program, dump, parse
 from partsmith.program import json_schema as program_schema
 from partsmith.program.examples import ProgramExample, examples
-from partsmith.program.grammar import gbnf, kit_schema
+from partsmith.program.grammar import gbnf
 from partsmith.program.schema import KIT_BODIES, kit_type
 
 __all__ = ["build_prompt", "gbnf", "head", "json_schema", "parse_answer", "render"]
@@ -55,9 +55,9 @@ def head() -> str:
     return HEAD.format(kit=kit) + fixed
 
 
-def json_schema(kit_only: bool = False) -> dict[str, Any]:
-    """The schema an answer must follow: any program, or (`kit_only`) one kit family."""
-    return kit_schema() if kit_only else program_schema()
+def json_schema() -> dict[str, Any]:
+    """The schema an answer must follow."""
+    return program_schema()
 
 
 def is_kit_only(example: ProgramExample) -> bool:
@@ -66,11 +66,10 @@ def is_kit_only(example: ProgramExample) -> bool:
 
 
 def build_prompt(prompt: str, near: Sequence[ProgramExample] = (),
-                 rejected: tuple[str, str] | None = None, kit_only: bool = False) -> str:
+                 rejected: tuple[str, str] | None = None) -> str:
     """The fixed head, the examples nearest the prompt (chosen by the router), then the prompt;
-    on a repair, the rejected answer and why, so the model can do better. `kit_only`: the
-    examples shown are single kit families, as the answer must be."""
-    shown = "".join(_example(e.prompt, e.answer) for e in near if is_kit_only(e) or not kit_only)
+    on a repair, the rejected answer and why, so the model can do better."""
+    shown = "".join(_example(e.prompt, e.answer) for e in near)
     retry = ""
     if rejected is not None:
         answer, error = rejected

@@ -16,7 +16,7 @@ from typing import Any
 
 from llama_cpp.llama_grammar import SchemaConverter, _build_repetition
 
-from partsmith.program.schema import KIT_BODIES, json_schema
+from partsmith.program.schema import json_schema
 
 MAX_DECIMALS = 3
 MAX_ENUMERATED = 64
@@ -62,23 +62,11 @@ def _number_rule(low: float, high: float, decimals: bool = True) -> str:
     return f"{sign}{integral}{fraction} space"
 
 
-def kit_schema() -> dict[str, Any]:
-    """The schema of the simplest programs: one kit family as the whole part (what a base model
-    with no training fills best: a family and its sizes)."""
-    schema = json_schema()
-    features = schema["properties"]["features"]
-    features["items"] = {"anyOf": [option for option in features["items"]["anyOf"]
-                                   if option["properties"]["type"].get("const") in KIT_BODIES]}
-    features["minItems"] = features["maxItems"] = 1
-    return schema
-
-
-@lru_cache(maxsize=2)
-def gbnf(kit_only: bool = False) -> str:
-    """The grammar for a program (one JSON object, no text around it); `kit_only`: a program of
-    one kit family."""
+@lru_cache(maxsize=1)
+def gbnf() -> str:
+    """The grammar for a program (one JSON object, no text around it)."""
     converter = BoundedConverter()
-    schema = converter.resolve_refs(kit_schema() if kit_only else json_schema(), "program")
+    schema = converter.resolve_refs(json_schema(), "program")
     converter.visit(schema, "")
     return str(converter.format_grammar())
 

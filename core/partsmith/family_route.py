@@ -1,0 +1,94 @@
+"""The first answer of a base model with no training: one kit family and its sizes.
+
+A small base model (the embedded one, before its adapter is trained) fills a family's sizes far
+better than a whole part program: it was measured to get the quick start's plate right this way.
+So its first attempt is asked in the family form (`{"family": ..., "params": {...}}`, every
+family with its summary and one example in a fixed head that stays in the KV cache, then the
+examples nearest the prompt), and the answer becomes a one-body part program, compiled like any
+other. Its repairs write whole programs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from partsmith.errors import InputError
+from partsmith.kit.registry import FAMILIES, Family
+from partsmith.program import Program
+from partsmith.program.examples import ProgramExample
+from partsmith.program.schema import kit_type
+
+HEAD = (
+    "Each description of a mechanical part is converted to JSON: the part family and its "
+    "parameters in millimetres. A radius is half a diameter. Parameters not mentioned are left out.\n\n"
+    "Families:\n"
+)
+
+
+def _family_schema(entry: Family) -> dict[str, Any]:
+    params = entry.schema()
+    params.pop("title", None)
+    params["additionalProperties"] = False
+    return {
+        "type": "object",
+        "properties": {"family": {"const": entry.name}, "params": params},
+        "required": ["family", "params"],
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """One schema for every family, so the grammar ties each family to its own parameters."""
+    return {"anyOf": [_family_schema(entry) for entry in FAMILIES.values()]}
+
+
+def _example(prompt: str, family: str, params: dict[str, Any]) -> str:
+    answer = json.dumps({"family": family, "params": params})
+    return f"Description: {' '.join(prompt.split())}\nJSON: {answer}\n\n"
+
+
+def head() -> str:
+    lines = [HEAD]
+    for entry in FAMILIES.values():
+        lines.append(f"- {entry.name}: {entry.summary}. Parameters: {', '.join(entry.model.model_fields)}.\n")
+    lines.append("\n")
+    for entry in FAMILIES.values():
+        text, params = entry.examples[0]
+        lines.append(_example(text, entry.name, params))
+    return "".join(lines)
+
+
+def _as_family(example: ProgramExample) -> tuple[str, dict[str, Any]] | None:
+    body = example.program.features[0]
+    family = next((name for name in FAMILIES if kit_type(name) == body.type), None)
+    if family is None or len(example.program.features) != 1:
+        return None
+    fields = FAMILIES[family].model.model_fields
+    return family, {k: v for k, v in body.model_dump().items() if k in fields}
+
+
+def build_prompt(prompt: str, near: Sequence[ProgramExample] = ()) -> str:
+    """The fixed head, the nearest single-family examples, then the prompt (as data, one line)."""
+    shown = "".join(_example(e.prompt, *found) for e in near if (found := _as_family(e)) is not None)
+    return f"{head()}{shown}Description: {' '.join(prompt.split())}\nJSON:"
+
+
+def parse(text: str) -> Program:
+    """The model's family and sizes as a one-body program. Raises InputError when unusable."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise InputError(f"the model's answer is not valid JSON: {text[:200]!r}") from None
+    family = data.get("family") if isinstance(data, dict) else None
+    if family not in FAMILIES:
+        raise InputError(f"the model chose an unknown part family: {family!r}")
+    params = data.get("params") or {}
+    if not isinstance(params, dict):
+        raise InputError("the model's parameters are not an object")
+    checked = FAMILIES[family].validate(params)
+    try:
+        return Program.model_validate({"features": [{"type": kit_type(family), **checked}]})
+    except ValueError as exc:
+        raise InputError(f"the {family} the model chose cannot be built: {exc}") from None
