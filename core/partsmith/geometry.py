@@ -38,6 +38,9 @@ class Measurements:
     # Diameters of the round holes, one per hole (a counterbored hole counts once, by its
     # narrowest bore), in mm, smallest first.
     holes: tuple[float, ...] = ()
+    # Every round hole's diameters, narrowest first (a counterbored hole: its bore, then its
+    # counterbore), one tuple per hole.
+    bores: tuple[tuple[float, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,12 +90,18 @@ def measure(shape: bd.Shape[Any]) -> Measurements:
         faces=len(shape.faces()),
         edges=len(shape.edges()),
         holes=tuple(find_holes(shape)),
+        bores=tuple(find_bores(shape)),
     )
 
 
 def find_holes(shape: bd.Shape[Any]) -> list[float]:
     """The diameters of round holes: cylindrical faces with material outside them that close a
     full circle around one axis (so an inside fillet, a part of a circle, is not a hole)."""
+    return sorted(bore[0] for bore in find_bores(shape))
+
+
+def find_bores(shape: bd.Shape[Any]) -> list[tuple[float, ...]]:
+    """Each round hole's diameters along its axis, narrowest first."""
     spans: dict[tuple[float, ...], float] = {}
     for solid in shape.solids():
         classifier = BRepClass3d_SolidClassifier(solid.wrapped)
@@ -122,12 +131,11 @@ def find_holes(shape: bd.Shape[Any]) -> list[float]:
             key = (*_axis_key(foot, [direction.X(), direction.Y(), direction.Z()]), round(radius, 3))
             spans[key] = spans.get(key, 0.0) + (u1 - u0)
     full = 2 * math.pi - 1e-3
-    narrowest: dict[tuple[float, ...], float] = {}
+    lines: dict[tuple[float, ...], set[float]] = {}
     for key, span in spans.items():
         if span >= full:
-            line = key[:-1]
-            narrowest[line] = min(narrowest.get(line, math.inf), 2 * key[-1])
-    return sorted(round(d, 3) for d in narrowest.values())
+            lines.setdefault(key[:-1], set()).add(round(2 * key[-1], 3))
+    return sorted(tuple(sorted(found)) for found in lines.values())
 
 
 def _axis_key(foot: list[float], direction: list[float]) -> tuple[float, ...]:

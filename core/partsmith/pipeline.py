@@ -2,8 +2,9 @@
 all the others.
 
 Two routes end in the same sandbox:
-- structured: the model fills in a kit family's parameters as grammar-bound JSON (any model,
-  including the embedded base model, which always takes this route);
+- structured: the model writes a part program (bodies and features, kit families among them) as
+  grammar-bound JSON, compiled to a script (any model, including the embedded base model, which
+  always takes this route);
 - code: the model writes build123d code (which may use the kit), and errors go back to it.
 Every attempt is kept; attempts are bounded in number and in time.
 """
@@ -25,7 +26,10 @@ from partsmith.examples import CodeExample
 from partsmith.llm.base import Backend, Cancelled, Completion, Request
 from partsmith.llm.extract import extract_code
 from partsmith.llm.prompts import repair_message, system_prompt
-from partsmith.router import Decision, KitExample, Router
+from partsmith.program import Program
+from partsmith.program import checks as program_checks
+from partsmith.program.examples import ProgramExample
+from partsmith.router import Decision, Router
 from partsmith.sandbox import JobResult, SandboxPool
 
 MAX_PROMPT_CHARS = 4000
@@ -157,8 +161,7 @@ class Generator:
         if chosen == "code" and not self.backend.writes_code:
             chosen = "structured"
         past = self.past(vector) if self.past is not None else []
-        kit_examples = [KitExample(p.prompt, p.family, p.params) for p in past if p.family][:1]
-        kit_examples += self.router.kit_examples(vector, 2 - len(kit_examples))
+        program_examples = self.router.program_examples(vector, 2)
         code_examples = [CodeExample("history", p.prompt, p.script) for p in past if not p.family][:1]
         code_examples += self.router.code_examples(vector, 2 - len(code_examples))
         ask = text
@@ -182,16 +185,22 @@ class Generator:
                 if number > 1 and time.perf_counter() - started > self.time_budget_s:
                     break
                 report(Progress("generating" if number == 1 else "repairing", number))
-                completion, script, parse_error, family = self._ask(
-                    chosen, ask, messages, kit_examples, number, variant, report, cancel)
+                rejected = None
+                if attempts and attempts[-1].route == "structured":
+                    previous = attempts[-1]
+                    rejected = (previous.answer,
+                                (previous.error or {}).get("message") or "; ".join(previous.problems))
+                completion, script, parse_error, program = self._ask(
+                    chosen, ask, messages, program_examples, number, variant, report, cancel, rejected)
                 if completion.finish == "cancelled":
                     raise Cancelled()
                 attempt = Attempt(number, chosen, completion.text, script, None, [], completion.seconds,
-                                  completion.tokens, completion.tokens_per_second, family)
+                                  completion.tokens, completion.tokens_per_second)
                 attempts.append(attempt)
                 if parse_error is not None:
                     attempt.error = parse_error.to_dict()
                     messages += self._repair_turn(completion.text, parse_error)
+                    chosen = self._fallback(chosen)
                     continue
                 report(Progress("running", number, completion.tokens))
                 job_dir = self.pool.new_job_dir()
@@ -201,9 +210,12 @@ class Generator:
                     _discard(job_dir)  # the error is in the attempt; its files are of no use
                     attempt.error = exc.to_dict()
                     messages += self._repair_turn(completion.text, exc)
+                    chosen = self._fallback(chosen)
                     continue
                 attempt.problems = dimensions.check(
                     text, result.measurements["size"], result.measurements.get("holes"))
+                if program is not None:
+                    attempt.problems += program_checks.check(program, result.measurements)
                 if best is None or len(attempt.problems) < len(best[1].problems):
                     if best is not None:
                         _discard(best[0].job_dir)
@@ -214,7 +226,7 @@ class Generator:
                     break
                 mismatch = SandboxError("; ".join(attempt.problems))
                 if chosen == "structured" and self.backend.writes_code:
-                    # The kit's family did not fit: a model that writes code edits the kit's script.
+                    # The program did not fit: a model that writes code edits the compiled script.
                     chosen = "code"
                     messages += self._repair_turn(f"```python\n{script}```", mismatch)
                 else:
@@ -240,11 +252,16 @@ class Generator:
             family=chosen_attempt.family,
         )
 
+    def _fallback(self, route: str) -> str:
+        """A code-writing model whose program failed writes code next (programs cannot say
+        everything); a model that cannot write code stays on programs."""
+        return "code" if route == "structured" and self.backend.writes_code else route
+
     def _ask(
-        self, route: str, prompt: str, messages: list[dict[str, str]], examples: list[KitExample],
+        self, route: str, prompt: str, messages: list[dict[str, str]], examples: list[ProgramExample],
         number: int, variant: int, report: ProgressCallback, cancel: threading.Event | None,
-    ) -> tuple[Completion, str, PartsmithError | None, str | None]:
-        """One answer from the model: (completion, script, why it is unusable, kit family)."""
+        rejected: tuple[str, str] | None = None,
+    ) -> tuple[Completion, str, PartsmithError | None, Program | None]:
         # The first attempt is greedy (the model's best guess); repairs and variants sample.
         sampled = number > 1 or variant > 0
         seed = number + 1000 * variant
@@ -260,15 +277,16 @@ class Generator:
 
         if route == "structured":
             request = Request(
-                prompt=structured.build_prompt(prompt, examples), max_tokens=256, stop=["\n"],
-                json_schema=structured.json_schema(), temperature=0.7 if sampled else 0.0, seed=seed,
+                prompt=structured.build_prompt(prompt, examples, rejected), max_tokens=768,
+                stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
+                temperature=0.7 if sampled else 0.0, seed=seed,
             )
             completion = self.backend.generate(request, on_text, cancel)
             try:
-                choice = structured.parse(completion.text)
+                program = structured.parse_answer(completion.text)
             except InputError as exc:
                 return completion, "", exc, None
-            return completion, structured.render(choice, prompt), None, choice.family
+            return completion, structured.render(program), None, program
         request = Request(messages=list(messages), max_tokens=1536, temperature=0.5 if sampled else 0.0,
                           seed=seed)
         completion = self.backend.generate(request, on_text, cancel)

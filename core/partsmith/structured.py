@@ -1,108 +1,105 @@
-"""The structured route: the model picks a kit family and its parameters as grammar-bound JSON,
-and that becomes a short script calling the kit.
+"""The structured route: the model writes a part program (`partsmith.program`) as grammar-bound
+JSON, which compiles to a readable build123d script.
 
-Works with any model, including a small base model that cannot write code. The prompt is a plain
-few-shot completion whose long head (the families and one example each) never changes, so
-llama.cpp reuses it from its KV cache; only the examples nearest the request and the request
-itself are evaluated anew.
+Works with any model, including a small base model that cannot write code: the grammar holds
+every answer to a program that parses, with every number bounded and every choice an enum. The
+prompt is a plain few-shot completion whose long head (what a program is, and fixed examples)
+never changes, so llama.cpp reuses it from its KV cache; only the examples nearest the request,
+the request and, on a repair, the rejected answer with its error are evaluated anew.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from partsmith.errors import InputError
-from partsmith.kit.registry import FAMILIES, Family
-from partsmith.router import KitExample
+from partsmith.kit.registry import FAMILIES
+from partsmith.program import Program, compile_program, dump, json_schema, parse
+from partsmith.program.examples import ProgramExample, examples
+from partsmith.program.grammar import gbnf
+from partsmith.program.schema import kit_type
 
-HEAD = (
-    "Each description of a mechanical part is converted to JSON: the part family and its "
-    "parameters in millimetres. A radius is half a diameter. Parameters not mentioned are left out.\n\n"
-    "Families:\n"
-)
+__all__ = ["build_prompt", "gbnf", "head", "json_schema", "parse_answer", "render"]
 
+HEAD = """Each description of a mechanical part is converted to a part program: JSON listing its \
+features in order, in millimetres, Z up. Bodies are placed with x, y, z (the centre of the base; \
+a sphere or torus: its centre), axis (z, x, y, -z, -x, -y) and op (add, cut, intersect). \
+Features work on the part so far; face is top, bottom, front, back, left or right, and points on \
+a face are in its two coordinates (top: x, y). A depth of 0 goes through. A radius is half a \
+diameter.
+Bodies: box (l along x, w along y, h), cylinder (d, h), sphere (d), cone (d1, d2, h), tube (od, \
+id, h), torus (od, id), wedge (l, w, h), prism (n sides, d across flats, h), extrude (shape, h), \
+revolve (path, a), loft (bottom, top, h), and parts: {kit}.
+Features: hole (at: points, grid, circle or row; d or m size; depth; cb_d, cb_h counterbore; cs_d \
+countersink), pocket and boss (shape: rect w l r, circle d, slot l w, polygon n d), rib, ledge, \
+fillet (r) and chamfer (l) on edges (all, vertical, top, bottom, front, back, left, right, joint; \
+of: a feature's number), shell (t, open face), mirror, linear and polar copies.
 
-@dataclass(frozen=True)
-class Choice:
-    family: str
-    params: dict[str, Any]
-
-
-def _family_schema(entry: Family) -> dict[str, Any]:
-    params = entry.schema()
-    params.pop("title", None)
-    params["additionalProperties"] = False
-    return {
-        "type": "object",
-        "properties": {"family": {"const": entry.name}, "params": params},
-        "required": ["family", "params"],
-        "additionalProperties": False,
-    }
-
-
-def json_schema() -> dict[str, Any]:
-    """One schema for every family, so the grammar ties each family to its own parameters."""
-    return {"anyOf": [_family_schema(entry) for entry in FAMILIES.values()]}
+"""
+# How many of the hand-written examples sit in the fixed head.
+HEAD_EXAMPLES = 8
 
 
-def _example(prompt: str, family: str, params: dict[str, Any]) -> str:
-    answer = json.dumps({"family": family, "params": params})
-    return f"Description: {prompt}\nJSON: {answer}\n\n"
+def _example(prompt: str, answer: str) -> str:
+    return f"Description: {_one_line(prompt)}\nJSON: {answer}\n\n"
 
 
 def head() -> str:
-    lines = [HEAD]
-    for entry in FAMILIES.values():
-        names = ", ".join(entry.model.model_fields)
-        lines.append(f"- {entry.name}: {entry.summary}. Parameters: {names}.\n")
-    lines.append("\n")
-    for entry in FAMILIES.values():
-        text, params = entry.examples[0]
-        lines.append(_example(text, entry.name, params))
-    return "".join(lines)
+    kit = ", ".join(kit_type(name) for name in FAMILIES)
+    fixed = "".join(_example(e.prompt, e.answer) for e in examples()[:HEAD_EXAMPLES])
+    return HEAD.format(kit=kit) + fixed
 
 
-def build_prompt(prompt: str, examples: Sequence[KitExample] = ()) -> str:
-    """The fixed head, then the examples nearest the prompt (chosen by the router), then the prompt."""
-    near = "".join(_example(e.prompt, e.family, e.params) for e in examples)
-    return f"{head()}{near}Description: {_one_line(prompt)}\nJSON:"
+def build_prompt(prompt: str, near: Sequence[ProgramExample] = (),
+                 rejected: tuple[str, str] | None = None) -> str:
+    """The fixed head, the examples nearest the prompt (chosen by the router), then the prompt;
+    on a repair, the rejected answer and why, so the model can do better."""
+    shown = "".join(_example(e.prompt, e.answer) for e in near)
+    retry = ""
+    if rejected is not None:
+        answer, error = rejected
+        retry = f"Rejected JSON: {_one_line(answer)[:1500]}\nError: {_one_line(error)[:400]}\n"
+    return f"{head()}{shown}Description: {_one_line(prompt)}\n{retry}JSON:"
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse(text: str) -> Choice:
-    """The model's JSON, checked against its family. Raises InputError when unusable."""
+def parse_answer(text: str) -> Program:
+    """The model's JSON as a program. Raises InputError, naming the entry, when unusable."""
     try:
         data = json.loads(text)
     except ValueError:
         raise InputError(f"the model's answer is not valid JSON: {text[:200]!r}") from None
-    family = data.get("family") if isinstance(data, dict) else None
-    if family not in FAMILIES:
-        raise InputError(f"the model chose an unknown part family: {family!r}")
-    params = data.get("params") or {}
-    if not isinstance(params, dict):
-        raise InputError("the model's parameters are not an object")
-    return Choice(family, FAMILIES[family].validate(params))
+    try:
+        return parse(data)
+    except ValidationError as exc:
+        problems = "; ".join(_problem(e) for e in exc.errors()[:4])
+        raise InputError(f"the program does not fit the schema: {problems}") from None
 
 
-def render(choice: Choice, prompt: str) -> str:
-    """A script whose head literals are the family's parameters, so they can be edited later."""
-    entry = FAMILIES[choice.family]
-    lines = [f'"""{_docstring(prompt)}"""', f"from partsmith.kit import {entry.name}", ""]
-    for name, info in entry.model.model_fields.items():
-        value = choice.params[name]
-        unit = f"  # {info.description}" if info.description else ""
-        lines.append(f"{name} = {value!r}{unit}")
-    args = ", ".join(f"{name}={name}" for name in entry.model.model_fields)
-    lines += ["", f"result = {entry.name}({args})", ""]
-    return "\n".join(lines)
+def _problem(error: Any) -> str:
+    location = error.get("loc") or ()
+    where = ""
+    for part in location:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        elif part not in where and not str(part).startswith(("Kit_", "function-")):
+            where += f".{part}" if where else str(part)
+    return f"{where}: {error.get('msg')}"
 
 
-def _docstring(prompt: str) -> str:
-    text = _one_line(prompt).replace("\\", "/").replace('"""', "'''")
-    return text[:300]
+def render(program: Program) -> str:
+    """The build123d script for a program. The user's words never reach it (a prompt can hold
+    any characters, quotes and inch marks included)."""
+    return compile_program(program)
+
+
+def answer_of(program: Program) -> str:
+    """The program as the model would write it (for the history and the evaluation record)."""
+    return dump(program)

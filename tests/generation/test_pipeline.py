@@ -80,21 +80,53 @@ def test_bounded_attempts_end_in_a_clear_failure(pool: SandboxPool) -> None:
     assert "NameError" in str(info.value)
 
 
+def _program(*features: dict[str, object]) -> str:
+    return json.dumps({"features": list(features)})
+
+
 def test_structured_route_renders_a_kit_script(pool: SandboxPool) -> None:
-    answer = json.dumps({"family": "plate", "params": {"length": 40, "width": 30, "thickness": 5,
-                                                        "hole_diameter": 4, "holes": "corners"}})
+    answer = _program({"type": "plate", "length": 40, "width": 30, "thickness": 5,
+                       "hole_diameter": 4, "holes": "corners"})
     backend = ScriptedBackend([answer], writes_code=False)
     result = Generator(backend, pool).generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
     assert result.route == "structured"
     assert "from partsmith.kit import plate" in result.script
-    assert result.result.parameters["hole_diameter"] == 4
+    assert result.result.parameters["plate_hole_diameter"] == 4
     request = backend.requests[0]
-    assert request.json_schema is not None and request.prompt.endswith("JSON:")
+    assert request.json_schema is not None and request.grammar is not None
+    assert request.prompt is not None and request.prompt.endswith("JSON:")
+
+
+def test_structured_route_compiles_a_program_of_features(pool: SandboxPool) -> None:
+    answer = _program({"type": "box", "l": 40, "w": 30, "h": 5},
+                      {"type": "hole", "at": {"type": "grid", "nx": 2, "ny": 2, "dx": 30, "dy": 20}, "d": 4})
+    backend = ScriptedBackend([answer], writes_code=False)
+    result = Generator(backend, pool).generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
+    assert result.result.measurements["holes"] == [4.0] * 4 and result.warnings == []
+    assert result.result.parameters["box_length"] == 40 and result.attempts[0].answer == answer
+
+
+def test_a_prompt_with_an_inch_mark_never_reaches_the_script(pool: SandboxPool) -> None:
+    answer = _program({"type": "cylinder", "d": 12.7, "h": 25.4})
+    backend = ScriptedBackend([answer], writes_code=False)
+    result = Generator(backend, pool).generate('a rod 1" long and 0.5"')
+    assert result.attempts[0].error is None and '0.5"' not in result.script
+
+
+def test_a_feature_that_cannot_be_built_goes_back_named(pool: SandboxPool) -> None:
+    bad = _program({"type": "box", "l": 20, "w": 20, "h": 5}, {"type": "fillet", "r": 30, "edges": "top"})
+    good = _program({"type": "box", "l": 20, "w": 20, "h": 5}, {"type": "fillet", "r": 1, "edges": "top"})
+    backend = ScriptedBackend([bad, good], writes_code=False)
+    result = Generator(backend, pool).generate("a 20 x 20 x 5 mm block with rounded top edges")
+    error = result.attempts[0].error
+    assert error is not None and "features[1] (fillet 30 mm on top edges)" in error["message"]
+    retry = backend.requests[1].prompt
+    assert retry is not None and "Rejected JSON:" in retry and "features[1]" in retry
 
 
 def test_structured_route_retries_an_invalid_answer(pool: SandboxPool) -> None:
-    bad = json.dumps({"family": "plate", "params": {"length": -4}})
-    good = json.dumps({"family": "block", "params": {"length": 10, "width": 10, "height": 10}})
+    bad = _program({"type": "box", "l": -4, "w": 10, "h": 10})
+    good = _program({"type": "box", "l": 10, "w": 10, "h": 10})
     backend = ScriptedBackend([bad, good], writes_code=False)
     result = Generator(backend, pool).generate("a 10mm cube")
     assert result.attempts[0].error["kind"] == "input"
@@ -121,8 +153,8 @@ def test_progress_reports_tokens(pool: SandboxPool) -> None:
     assert max(p.tokens for p in seen) > 5
 
 
-KIT_PLATE = json.dumps({"family": "plate", "params": {"length": 40, "width": 30, "thickness": 5,
-                                                       "hole_diameter": 4, "holes": "center"}})
+KIT_PLATE = json.dumps({"features": [{"type": "plate", "length": 40, "width": 30, "thickness": 5,
+                                       "hole_diameter": 4, "holes": "center"}]})
 FOUR_HOLES = """```python
 from build123d import *
 length = 40  # mm
@@ -139,13 +171,13 @@ result = plate.part
 
 
 def test_a_kit_prompt_takes_the_structured_route_even_with_a_code_model(pool: SandboxPool) -> None:
-    answer = json.dumps({"family": "block", "params": {"length": 10, "width": 10, "height": 10}})
+    answer = _program({"type": "block", "length": 10, "width": 10, "height": 10})
     backend = ScriptedBackend([answer], writes_code=True)
     result = Generator(backend, pool).generate("a 10mm cube")
     assert result.route == "structured" and result.decision is not None
     assert result.decision.family == "block" and result.decision.score > 0.9
-    # The few-shot examples next to the prompt are the kit's nearest: the cube example.
-    assert "Description: a 10mm cube\nJSON: {\"family\": \"block\"" in backend.requests[0].prompt
+    # The few-shot examples next to the prompt are the nearest programs: the kit's cube example.
+    assert 'Description: a 10mm cube\nJSON: {"features": [{"type": "block"' in backend.requests[0].prompt
 
 
 def test_wrong_hole_count_goes_back_and_the_code_model_edits_the_kit_script(pool: SandboxPool) -> None:

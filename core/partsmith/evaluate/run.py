@@ -14,7 +14,7 @@ from typing import Any
 from partsmith.errors import PartsmithError
 from partsmith.evaluate.score import score
 from partsmith.evaluate.tasks import Task
-from partsmith.pipeline import Generator
+from partsmith.pipeline import Attempt, Generator
 from partsmith.sandbox import JobResult, SandboxPool
 
 RESULTS = "results.jsonl"
@@ -54,6 +54,15 @@ def _made(result: JobResult, keep: Path) -> dict[str, Any]:
     return {**result.measurements, "stl": str(stl)}
 
 
+def programs(attempts: list[Attempt], script: str | None) -> dict[str, Any]:
+    """The part programs the model wrote, one per structured attempt, and the one whose part was
+    kept (`program`; None when the kept part came from code or nothing was made)."""
+    written = [a.answer for a in attempts if a.route == "structured"]
+    kept = next((a.answer for a in attempts if a.route == "structured" and script is not None
+                 and a.script == script), None)
+    return {"program": kept, "programs": written}
+
+
 def run_task(task: Task, *, pool: SandboxPool, generator: Generator | None, out: Path) -> dict[str, Any]:
     started = time.perf_counter()
     row: dict[str, Any] = {"id": task.id, "error": None, "route": "oracle" if generator is None else None,
@@ -69,10 +78,12 @@ def run_task(task: Task, *, pool: SandboxPool, generator: Generator | None, out:
             generation = generator.generate(task.prompt)
             row["route"] = generation.route
             row["attempts"] = len(generation.attempts)
+            row.update(programs(generation.attempts, generation.script))
             made = _made(generation.result, out / "parts" / task.id)
     except PartsmithError as exc:
         row["error"] = exc.message[:300]
         row["attempts"] = len(getattr(exc, "attempts", [])) or row["attempts"]
+        row.update(programs(getattr(exc, "attempts", []), None))
     row["seconds"] = round(time.perf_counter() - started, 2)
     row.update(score(made, task.reference_stl, task.bounding_box, task.components).to_dict())
     return row

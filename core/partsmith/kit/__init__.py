@@ -7,6 +7,7 @@ Every family checks its parameters (units and ranges in `FAMILIES[name].schema()
 a clear error for a value out of range.
 """
 
+from partsmith.kit import ops
 from partsmith.kit.families import (
     block,
     cylinder,
@@ -28,5 +29,5 @@ from partsmith.kit.registry import FAMILIES, Family
 
 __all__ = [
     "FAMILIES", "Family", "block", "cylinder", "enclosure", "flange", "hex_bolt", "hex_nut", "knob",
-    "l_bracket", "plate", "pulley", "shaft", "spur_gear", "standoff", "tube", "u_bracket",
+    "l_bracket", "ops", "plate", "pulley", "shaft", "spur_gear", "standoff", "tube", "u_bracket",
 ]

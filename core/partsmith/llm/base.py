@@ -43,6 +43,9 @@ class Request:
     temperature: float = 0.0
     stop: list[str] = field(default_factory=list)
     json_schema: dict[str, Any] | None = None
+    # A GBNF grammar that a local backend applies instead of converting `json_schema` (it can
+    # bound numbers, which the schema conversion cannot); remote backends use `json_schema`.
+    grammar: str | None = None
     seed: int | None = None
 
 

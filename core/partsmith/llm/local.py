@@ -107,6 +107,13 @@ def _grammar(schema_json: str) -> Any:
     return LlamaGrammar.from_json_schema(schema_json, verbose=False)
 
 
+@lru_cache(maxsize=8)
+def _gbnf(text: str) -> Any:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_string(text, verbose=False)
+
+
 class LlamaCppBackend:
     """A GGUF model run by llama.cpp in this process."""
 
@@ -141,7 +148,9 @@ class LlamaCppBackend:
         }
         if request.seed is not None:
             options["seed"] = request.seed
-        if request.json_schema is not None:
+        if request.grammar is not None:
+            options["grammar"] = _gbnf(request.grammar)
+        elif request.json_schema is not None:
             # Property order matters: the grammar enforces the order the schema declares.
             options["grammar"] = _grammar(json.dumps(request.json_schema))
         loaded = self._loaded

@@ -1,0 +1,622 @@
+"""The operations a compiled part program calls: bodies, placement, and features on faces and edges.
+
+A part program (`partsmith.program`) compiles to a short script of calls to this module, so the
+script stays readable and its head literals stay the program's sizes. Every operation knows which
+entry of the program it carries out (`index`, `kind`), and a failure raises `FeatureError` naming
+that entry, `features[2] (fillet): ...`, which the repair loop sends back to the model.
+
+Conventions (millimetres, Z up): a body is built along its own +Z with the centre of its base at
+the origin (a sphere or a torus: its centre), then turned so that +Z points along `axis`, spun by
+`rot` degrees about that axis, and moved to (x, y, z). A face feature works on one of the six
+sides of the part (top +Z, bottom -Z, right +X, left -X, back +Y, front -Y) at points given in that
+side's own two coordinates: top and bottom (X, Y), front and back (X, Z), left and right (Y, Z).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import build123d as bd
+from OCP.BRepExtrema import BRepExtrema_DistShapeShape
+from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
+from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
+
+Point = tuple[float, float]
+Vec3 = tuple[float, float, float]
+
+# Outward normal, first and second in-plane axis of each side.
+FACES: dict[str, tuple[Vec3, Vec3, Vec3]] = {
+    "top": ((0, 0, 1), (1, 0, 0), (0, 1, 0)),
+    "bottom": ((0, 0, -1), (1, 0, 0), (0, 1, 0)),
+    "right": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    "left": ((-1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    "back": ((0, 1, 0), (1, 0, 0), (0, 0, 1)),
+    "front": ((0, -1, 0), (1, 0, 0), (0, 0, 1)),
+}
+AXES: dict[str, Vec3] = {
+    "z": (0, 0, 1), "-z": (0, 0, -1), "x": (1, 0, 0), "-x": (-1, 0, 0), "y": (0, 1, 0), "-y": (0, -1, 0),
+}
+# ISO 273 medium clearance holes and ISO coarse-thread tapping drills, by nominal size.
+METRIC = {
+    "M1.6": (1.8, 1.25), "M2": (2.4, 1.6), "M2.5": (2.9, 2.05), "M3": (3.4, 2.5), "M4": (4.5, 3.3),
+    "M5": (5.5, 4.2), "M6": (6.6, 5.0), "M8": (9.0, 6.8), "M10": (11.0, 8.5), "M12": (13.5, 10.2),
+    "M16": (17.5, 14.0), "M20": (22.0, 17.5), "M24": (26.0, 21.0),
+}
+TOL = 1e-3
+
+
+class FeatureError(ValueError):
+    """A program entry that cannot be built; the message starts with the entry it names."""
+
+
+# ---------------------------------------------------------------------------------------------
+# 2D shapes, in the XY plane, centred on the origin.
+
+
+def rect(width: float, length: float, radius: float = 0.0) -> bd.Face:
+    """A rectangle `width` along X, `length` along Y, corners rounded by `radius` (0: sharp)."""
+    face = bd.Rectangle(width, length)
+    if radius > 0:
+        if radius >= min(width, length) / 2:
+            raise ValueError(f"a corner radius of {radius:g} mm does not fit a {width:g} x {length:g} mm "
+                             "rectangle (it must be under half the shorter side)")
+        face = bd.fillet(face.vertices(), radius=radius)
+    return _face(face)
+
+
+def circle(diameter: float) -> bd.Face:
+    return _face(bd.Circle(diameter / 2))
+
+
+def slot(length: float, width: float) -> bd.Face:
+    """A slot (a stadium) along X: `length` between the centres of its round ends, `width` across."""
+    return _face(bd.SlotCenterToCenter(length, width))
+
+
+def polygon(sides: int, diameter: float, across: str = "flats") -> bd.Face:
+    """A regular polygon, `diameter` across its flats or across its corners, a flat along X."""
+    sides = int(sides)
+    if sides < 3:
+        raise ValueError(f"a polygon needs at least 3 sides, not {sides}")
+    return _face(bd.RegularPolygon(diameter / 2, sides, major_radius=across == "corners"))
+
+
+def path(start: Point, segments: Sequence[tuple[str, float, float, float]]) -> bd.Face:
+    """A closed outline from `start` through straight lines `("line", x, y, 0)` and circular arcs
+    `("arc", x, y, r)` (r > 0 bulges to the right of the direction of travel, r < 0 to the left).
+    The outline closes back to `start` with a straight line."""
+    edges: list[bd.Edge] = []
+    here = bd.Vector(start[0], start[1], 0)
+    points = [(kind, bd.Vector(x, y, 0), r) for kind, x, y, r in segments]
+    if (points[-1][1] - here).length > TOL:
+        points.append(("line", here, 0.0))
+    for kind, there, radius in points:
+        if (there - here).length < TOL:
+            continue
+        if kind == "arc" and radius != 0:
+            if abs(radius) < (there - here).length / 2 - TOL:
+                raise ValueError(f"an arc of radius {abs(radius):g} mm cannot span "
+                                 f"{(there - here).length:g} mm")
+            edges.append(bd.RadiusArc(here, there, radius))
+        else:
+            edges.append(bd.Line(here, there))
+        here = there
+    if len(edges) < 2:
+        raise ValueError("the outline needs at least two segments")
+    return bd.Face(bd.Wire(edges))
+
+
+def _face(sketch: Any) -> bd.Face:
+    faces = sketch.faces()
+    return faces[0] if len(faces) == 1 else bd.Face(faces[0].outer_wire())
+
+
+# ---------------------------------------------------------------------------------------------
+# Bodies, each along +Z with the centre of its base at the origin.
+
+
+def box(length: float, width: float, height: float) -> bd.Part:
+    return bd.Box(length, width, height, align=(bd.Align.CENTER, bd.Align.CENTER, bd.Align.MIN))
+
+
+def cylinder(diameter: float, height: float) -> bd.Part:
+    return bd.Cylinder(diameter / 2, height, align=(bd.Align.CENTER, bd.Align.CENTER, bd.Align.MIN))
+
+
+def sphere(diameter: float) -> bd.Part:
+    """Centred on the origin."""
+    return bd.Sphere(diameter / 2)
+
+
+def cone(bottom_diameter: float, top_diameter: float, height: float) -> bd.Part:
+    return bd.Cone(bottom_diameter / 2, top_diameter / 2, height,
+                   align=(bd.Align.CENTER, bd.Align.CENTER, bd.Align.MIN))
+
+
+def tube(outer_diameter: float, inner_diameter: float, height: float) -> bd.Part:
+    if inner_diameter >= outer_diameter:
+        raise ValueError(f"the inner diameter {inner_diameter:g} mm must be less than the outer "
+                         f"{outer_diameter:g} mm")
+    return cylinder(outer_diameter, height) - cylinder(inner_diameter, height)
+
+
+def torus(outer_diameter: float, inner_diameter: float, wall: float = 0.0) -> bd.Part:
+    """A ring in the XY plane centred on the origin, `outer_diameter` and `inner_diameter` across
+    the whole ring; `wall` > 0 makes its section a pipe with that wall thickness."""
+    if inner_diameter >= outer_diameter:
+        raise ValueError(f"the inner diameter {inner_diameter:g} mm must be less than the outer "
+                         f"{outer_diameter:g} mm")
+    major, minor = (outer_diameter + inner_diameter) / 4, (outer_diameter - inner_diameter) / 4
+    ring = bd.Torus(major, minor)
+    if wall > 0:
+        if wall >= minor:
+            raise ValueError(f"a wall of {wall:g} mm does not fit a ring section {2 * minor:g} mm across")
+        ring = ring - bd.Torus(major, minor - wall)
+    return ring
+
+
+def wedge(length: float, width: float, height: float, top: float = 0.0) -> bd.Part:
+    """A ramp: `length` along X at the bottom, `top` along X at the top (0: a sharp edge), the
+    vertical side at -X, `width` along Y."""
+    if top > length:
+        raise ValueError(f"the top length {top:g} mm must not exceed the bottom length {length:g} mm")
+    x0 = -length / 2
+    points = [(x0, 0.0), (x0 + length, 0.0), (x0 + top, height), (x0, height)]
+    if top <= TOL:
+        points = points[:2] + points[3:]
+    outline = bd.Plane.XZ * bd.Face(bd.Wire.make_polygon([bd.Vector(x, y, 0) for x, y in points], close=True))
+    return bd.extrude(outline, amount=width / 2, both=True)
+
+
+def prism(sides: int, diameter: float, height: float, across: str = "flats") -> bd.Part:
+    return bd.extrude(polygon(sides, diameter, across), amount=height)
+
+
+def extrusion(shape: bd.Face, height: float) -> bd.Part:
+    return bd.extrude(shape, amount=height)
+
+
+def revolution(profile: bd.Face, angle: float = 360.0) -> bd.Part:
+    """`profile` drawn with X as the distance from the Z axis and Y as the height, turned about Z."""
+    standing = bd.Plane.XZ * profile
+    if standing.bounding_box().min.X < -TOL:
+        raise ValueError("a revolved profile must stay on one side of the axis (x >= 0)")
+    return bd.revolve(standing, bd.Axis.Z, revolution_arc=angle)
+
+
+def loft(bottom: bd.Face, top: bd.Face, height: float) -> bd.Part:
+    return bd.loft([bottom, bd.Pos(0, 0, height) * top])
+
+
+# ---------------------------------------------------------------------------------------------
+# Points of hole patterns, in a side's two coordinates.
+
+
+def grid(x: float, y: float, columns: int, rows: int, dx: float, dy: float) -> list[Point]:
+    """`columns` x `rows` points `dx` and `dy` apart, centred on (x, y)."""
+    columns, rows = int(columns), int(rows)
+    return [(x + (i - (columns - 1) / 2) * dx, y + (j - (rows - 1) / 2) * dy)
+            for j in range(rows) for i in range(columns)]
+
+
+def bolt_circle(x: float, y: float, count: int, diameter: float, start: float = 0.0) -> list[Point]:
+    """`count` points evenly on a circle of `diameter` about (x, y), the first at `start` degrees."""
+    count = int(count)
+    return [(x + diameter / 2 * math.cos(math.radians(start + 360 * i / count)),
+             y + diameter / 2 * math.sin(math.radians(start + 360 * i / count))) for i in range(count)]
+
+
+def row(x: float, y: float, count: int, dx: float, dy: float) -> list[Point]:
+    """`count` points from (x, y) in steps of (dx, dy)."""
+    return [(x + i * dx, y + i * dy) for i in range(int(count))]
+
+
+def metric(size: str, fit: str = "clearance") -> float:
+    """The drill diameter for an ISO metric screw: its clearance hole or its tapping drill."""
+    if size not in METRIC:
+        raise ValueError(f"unknown metric size {size!r}; known: {', '.join(METRIC)}")
+    clearance, tap = METRIC[size]
+    return tap if fit == "tap" else clearance
+
+
+# ---------------------------------------------------------------------------------------------
+# Placement.
+
+
+def _orient(shape: Any, axis: str) -> Any:
+    if axis == "z":
+        return shape
+    turns = {"-z": bd.Rot(180, 0, 0), "x": bd.Rot(0, 90, 0), "-x": bd.Rot(0, -90, 0),
+             "y": bd.Rot(-90, 0, 0), "-y": bd.Rot(90, 0, 0)}
+    if axis not in turns:
+        raise ValueError(f"unknown axis {axis!r}; one of: {', '.join(AXES)}")
+    return turns[axis] * shape
+
+
+def place(shape: Any, x: float = 0.0, y: float = 0.0, z: float = 0.0, axis: str = "z",
+          rot: float = 0.0, mid: bool = False) -> Any:
+    """Turn a body built along +Z to point along `axis`, spin it by `rot` degrees about that axis
+    and move its base centre to (x, y, z); `mid`: (x, y, z) is its middle along the axis."""
+    if mid:
+        box_ = shape.bounding_box()
+        shape = bd.Pos(0, 0, -(box_.min.Z + box_.max.Z) / 2) * shape
+    if rot:
+        shape = bd.Rot(0, 0, rot) * shape
+    return bd.Pos(x, y, z) * _orient(shape, axis)
+
+
+# ---------------------------------------------------------------------------------------------
+# The part being built.
+
+
+def _solid(shape: Any) -> Any:
+    """One shape from an operation's result (a boolean may return a list-like ShapeList)."""
+    if isinstance(shape, bd.ShapeList):
+        return bd.Compound(list(shape)) if len(shape) != 1 else shape[0]
+    return shape
+
+
+def _volume(shape: Any) -> float:
+    return float(shape.volume) if shape is not None else 0.0
+
+
+def _surface(shape: Any) -> Any:
+    return bd.Compound(list(shape.faces()))
+
+
+def _near(point: bd.Vector, surface: Any, tolerance: float = 0.01) -> bool:
+    vertex = bd.Vertex(point.X, point.Y, point.Z)
+    extrema = BRepExtrema_DistShapeShape(vertex.wrapped, surface.wrapped)
+    return bool(extrema.IsDone()) and extrema.Value() <= tolerance
+
+
+def _on(edge: bd.Edge, surface: Any) -> bool:
+    return all(_near(edge.position_at(t), surface) for t in (0.25, 0.5, 0.75))
+
+
+class Part:
+    """The part a program builds, one entry at a time.
+
+    Keeps, for each entry, the solid it added or cut (its `tool`, which later entries may name
+    with `of=`) and the part before it (for the edges where a body meets the rest)."""
+
+    def __init__(self) -> None:
+        self.shape: Any = None
+        self.tools: dict[int, tuple[Any, str]] = {}
+        self.before: dict[int, Any] = {}
+
+    # --- running one entry --------------------------------------------------------------------
+
+    def _run(self, index: int, kind: str, action: Callable[[], None]) -> None:
+        label = f"features[{index}] ({kind})"
+        self.before[index] = self.shape
+        try:
+            action()
+        except FeatureError as exc:
+            raise FeatureError(f"{label}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - the kernel's failures come in many types
+            text = str(exc).strip() or type(exc).__name__
+            raise FeatureError(f"{label}: {text}") from None
+        if self.shape is None or not self.shape.solids():
+            raise FeatureError(f"{label}: leaves no solid")
+
+    def _need(self) -> Any:
+        if self.shape is None:
+            raise FeatureError("there is no body before it: start the program with a body")
+        return self.shape
+
+    def _apply(self, index: int, tool: Any, op: str) -> None:
+        tool = _solid(tool)
+        self.tools[index] = (tool, op)
+        if op == "add":
+            self.shape = tool if self.shape is None else _solid(self.shape + tool)
+            return
+        current = self._need()
+        before = _volume(current)
+        self.shape = _solid(current - tool if op == "cut" else current & tool)
+        if op == "cut" and abs(before - _volume(self.shape)) < 1e-6 * max(before, 1.0):
+            raise FeatureError("cuts nothing: it does not reach the part; check its position")
+
+    # --- bodies -------------------------------------------------------------------------------
+
+    def body(self, index: int, kind: str, make: Callable[[], Any], *, op: str = "add",
+             x: float = 0.0, y: float = 0.0, z: float = 0.0, axis: str = "z", rot: float = 0.0,
+             mid: bool = False) -> None:
+        """A body, placed, then joined to (`add`), cut from (`cut`) or intersected with
+        (`intersect`) what came before."""
+        if op != "add" and self.shape is None:
+            self._run(index, kind, lambda: self._need())
+        self._run(index, kind, lambda: self._apply(index, place(make(), x, y, z, axis, rot, mid), op))
+
+    # --- features on a side -------------------------------------------------------------------
+
+    def _frame(self, face: str) -> tuple[bd.Vector, bd.Vector, bd.Vector]:
+        if face not in FACES:
+            raise FeatureError(f"unknown face {face!r}; one of: {', '.join(FACES)}")
+        n, u, v = (bd.Vector(*c) for c in FACES[face])
+        return n, u, v
+
+    def _extent(self, n: bd.Vector) -> tuple[float, float]:
+        """The part's lowest and highest coordinate along `n`."""
+        box_ = self._need().bounding_box()
+        corners = [bd.Vector(cx, cy, cz) for cx in (box_.min.X, box_.max.X)
+                   for cy in (box_.min.Y, box_.max.Y) for cz in (box_.min.Z, box_.max.Z)]
+        along = [c.dot(n) for c in corners]
+        return min(along), max(along)
+
+    def _surface_at(self, face: str, a: float, b: float) -> tuple[bd.Vector, bool]:
+        """Where a line along the side's normal through (a, b) first meets the part, and whether
+        it meets it at all (else: the plane of the part's outermost extent)."""
+        n, u, v = self._frame(face)
+        low, high = self._extent(n)
+        start = u * a + v * b + n * (high + 10)
+        intersector = IntCurvesFace_ShapeIntersector()
+        intersector.Load(self._need().wrapped, 1e-6)
+        line = gp_Lin(gp_Pnt(start.X, start.Y, start.Z), gp_Dir(-n.X, -n.Y, -n.Z))
+        intersector.Perform(line, 0.0, high - low + 20)
+        hits = [intersector.WParameter(i) for i in range(1, intersector.NbPnt() + 1)]
+        if hits:
+            return start - n * min(hits), True
+        return u * a + v * b + n * high, False
+
+    def _tool(self, face: str, profile: bd.Face, a: float, b: float, angle: float, depth: float,
+              rise: float = 1.0, surface: bd.Vector | None = None) -> Any:
+        """`profile` placed on the side at (a, b), from `rise` outside the surface to `depth`
+        inside it (depth 0: through the whole part)."""
+        n, u, _ = self._frame(face)
+        if surface is None:
+            surface, _ = self._surface_at(face, a, b)
+        if depth <= 0:
+            low, _ = self._extent(n)
+            depth = surface.dot(n) - low + 1.0
+        plane = bd.Plane(origin=surface + n * rise, x_dir=u, z_dir=n)
+        flipped = plane.y_dir.dot(self._frame(face)[2]) < 0
+        turned = bd.Rot(0, 0, -angle if flipped else angle) * profile
+        return bd.Solid.extrude(plane * turned, n * -(depth + rise))
+
+    def _check_fits(self, face: str, size: float, what: str) -> None:
+        _, u, v = self._frame(face)
+        box_ = self._need().bounding_box()
+        spans = [abs((box_.max - box_.min).dot(axis)) for axis in (u, v)]
+        if size >= min(spans) - TOL:
+            raise FeatureError(f"{what} {size:g} mm is larger than the {face} face "
+                               f"({spans[0]:g} x {spans[1]:g} mm)")
+
+    def hole(self, index: int, *, face: str = "top", points: Iterable[Point], diameter: float,
+             depth: float = 0.0, counterbore: tuple[float, float] = (0.0, 0.0),
+             countersink: tuple[float, float] = (0.0, 90.0)) -> None:
+        """Round holes at `points` on a side, `depth` deep (0: through), with an optional
+        counterbore (diameter, depth) or countersink (diameter, included angle)."""
+        def action() -> None:
+            where = list(points)
+            if not where:
+                raise FeatureError("has no points")
+            self._check_fits(face, diameter, "the hole diameter")
+            cb_d, cb_depth = counterbore
+            cs_d, cs_angle = countersink
+            if cb_d > 0 and cb_d <= diameter:
+                raise FeatureError(f"the counterbore diameter {cb_d:g} mm must exceed the hole's "
+                                   f"{diameter:g} mm")
+            if cs_d > 0 and cs_d <= diameter:
+                raise FeatureError(f"the countersink diameter {cs_d:g} mm must exceed the hole's "
+                                   f"{diameter:g} mm")
+            tools = []
+            for a, b in where:
+                surface, hit = self._surface_at(face, a, b)
+                if not hit:
+                    raise FeatureError(f"the hole at ({a:g}, {b:g}) misses the part on its {face} face")
+                tool = self._tool(face, circle(diameter), a, b, 0, depth, surface=surface)
+                if cb_d > 0 and cb_depth > 0:
+                    tool = tool + self._tool(face, circle(cb_d), a, b, 0, cb_depth, surface=surface)
+                if cs_d > 0:
+                    n, u, _ = self._frame(face)
+                    sink = (cs_d - diameter) / 2 / math.tan(math.radians(cs_angle) / 2)
+                    cone_ = bd.Solid.make_cone(diameter / 2, cs_d / 2, sink,
+                                               bd.Plane(origin=surface - n * sink, x_dir=u, z_dir=n))
+                    tool = tool + cone_ + self._tool(face, circle(cs_d), a, b, 0, TOL, surface=surface)
+                tools.append(tool)
+            self._apply(index, _union(tools), "cut")
+        self._run(index, "hole", action)
+
+    def pocket(self, index: int, *, face: str = "top", shape: bd.Face, x: float = 0.0,
+               y: float = 0.0, angle: float = 0.0, depth: float = 0.0) -> None:
+        """A cut of `shape` into a side at (x, y), `depth` deep (0: through)."""
+        def action() -> None:
+            self._need()
+            self._apply(index, self._tool(face, shape, x, y, angle, depth), "cut")
+        self._run(index, "pocket", action)
+
+    def boss(self, index: int, *, face: str = "top", shape: bd.Face, x: float = 0.0,
+             y: float = 0.0, angle: float = 0.0, height: float = 1.0) -> None:
+        """`shape` raised `height` out of a side at (x, y)."""
+        def action() -> None:
+            n, u, _ = self._frame(face)
+            surface, _ = self._surface_at(face, x, y)
+            plane = bd.Plane(origin=surface - n * 0.01, x_dir=u, z_dir=n)
+            flipped = plane.y_dir.dot(self._frame(face)[2]) < 0
+            turned = bd.Rot(0, 0, -angle if flipped else angle) * shape
+            self._apply(index, bd.Solid.extrude(plane * turned, n * (height + 0.01)), "add")
+        self._run(index, "boss", action)
+
+    def rib(self, index: int, *, face: str = "top", start: Point, end: Point, thickness: float,
+            height: float) -> None:
+        """A wall `thickness` thick from `start` to `end` on a side, `height` high."""
+        def action() -> None:
+            dx, dy = end[0] - start[0], end[1] - start[1]
+            length = math.hypot(dx, dy)
+            if length < TOL:
+                raise FeatureError("its start and end are the same point")
+            angle = math.degrees(math.atan2(dy, dx))
+            mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+            n, u, v = self._frame(face)
+            surfaces = [self._surface_at(face, *p)[0].dot(n) for p in (start, mid, end)]
+            base = min(surfaces)
+            plane = bd.Plane(origin=u * mid[0] + v * mid[1] + n * (base - 0.01), x_dir=u, z_dir=n)
+            flipped = plane.y_dir.dot(v) < 0
+            wall = bd.Rot(0, 0, -angle if flipped else angle) * rect(length, thickness)
+            self._apply(index, bd.Solid.extrude(plane * wall, n * (height + 0.01)), "add")
+        self._run(index, "rib", action)
+
+    def ledge(self, index: int, *, face: str = "top", width: float, depth: float) -> None:
+        """Cut a step `width` wide and `depth` deep all round the outline of a side."""
+        def action() -> None:
+            n, _, _ = self._frame(face)
+            part = self._need()
+            _, high = self._extent(n)
+            outermost = [f for f in part.faces() if abs(f.center().dot(n) - high) < TOL
+                         and f.normal_at().dot(n) > 0.99]
+            if not outermost:
+                raise FeatureError(f"the part has no flat {face} face")
+            outer = max(outermost, key=lambda f: f.area)
+            inner = bd.offset(bd.Face(outer.outer_wire()), amount=-width)
+            if not inner.faces():
+                raise FeatureError(f"a step {width:g} mm wide leaves nothing of the {face} face")
+            top = bd.Face(outer.outer_wire())
+            band = bd.Solid.extrude(bd.Pos(*(n * 1.0)) * top, n * -(depth + 1.0))
+            keep = bd.Solid.extrude(bd.Pos(*(n * 1.0)) * inner.faces()[0], n * -(depth + 1.0))
+            self._apply(index, band - keep, "cut")
+        self._run(index, "ledge", action)
+
+    # --- edges --------------------------------------------------------------------------------
+
+    def edges(self, group: str, of: int | None = None) -> list[bd.Edge]:
+        """The part's edges in `group`: all, vertical, horizontal, top, bottom, front, back, left,
+        right (the edges on that outermost side), joint (where entry `of` meets the part before
+        it); restricted to the edges on entry `of`'s surface when `of` is given."""
+        part = self._need()
+        found = list(part.edges())
+        if of is not None:
+            if of not in self.tools:
+                raise FeatureError(f"features[{of}] made no body or cut to take edges from")
+            surface = _surface(self.tools[of][0])
+            found = [e for e in found if _on(e, surface)]
+            if group == "joint":
+                before = self.before.get(of)
+                if before is None:
+                    raise FeatureError(f"features[{of}] is the first body: it meets nothing")
+                previous = _surface(before)
+                found = [e for e in found if _on(e, previous)]
+        elif group == "joint":
+            raise FeatureError("the joint edges need `of`: the entry whose body meets the rest")
+        if group in ("all", "joint"):
+            return found
+        if group == "vertical":
+            return [e for e in found if e.geom_type == bd.GeomType.LINE
+                    and abs(abs((e.end_point() - e.start_point()).normalized().Z) - 1) < 1e-6]
+        if group == "horizontal":
+            return [e for e in found if e.bounding_box().size.Z < TOL]
+        if group not in FACES:
+            raise FeatureError(f"unknown edge group {group!r}")
+        n = bd.Vector(*FACES[group][0])
+        if not found:
+            return []
+        high = max(_far(e, n) for e in found)
+        return [e for e in found if _far(e, n) > high - 0.01 and _far(e, -n) < -high + 0.01]
+
+    def fillet(self, index: int, *, radius: float, edges: str = "all", of: int | None = None) -> None:
+        self._round(index, "fillet", radius, edges, of)
+
+    def chamfer(self, index: int, *, length: float, edges: str = "all", of: int | None = None) -> None:
+        self._round(index, "chamfer", length, edges, of)
+
+    def _round(self, index: int, kind: str, size: float, group: str, of: int | None) -> None:
+        where = f"{group} edges" + (f" of features[{of}]" if of is not None else "")
+
+        def action() -> None:
+            chosen = self.edges(group, of)
+            if not chosen:
+                raise FeatureError(f"selects no edges ({where})")
+            try:
+                done = (bd.fillet(chosen, radius=size) if kind == "fillet"
+                        else bd.chamfer(chosen, length=size))
+            except Exception:  # noqa: BLE001 - OCCT reports a failed fillet in several types
+                shortest = min(e.length for e in chosen)
+                raise FeatureError(
+                    f"{'radius' if kind == 'fillet' else 'length'} {size:g} mm on the {where} "
+                    f"({len(chosen)} edges, the shortest {shortest:.3g} mm) cannot be built: make it "
+                    "smaller than the faces next to those edges") from None
+            if not done.is_valid:
+                raise FeatureError(f"{size:g} mm on the {where} gives an invalid solid: make it smaller")
+            self.shape = _solid(done)
+        self._run(index, f"{kind} {size:g} mm on {where}", action)
+
+    # --- whole-part operations ----------------------------------------------------------------
+
+    def shell(self, index: int, *, thickness: float, open: str = "top") -> None:
+        """Hollow the part to walls `thickness` thick, open on one side (`none`: closed inside)."""
+        def action() -> None:
+            part = self._need()
+            openings: list[bd.Face] = []
+            if open != "none":
+                n = bd.Vector(*FACES[open][0])
+                _, high = self._extent(n)
+                openings = [f for f in part.faces() if abs(f.center().dot(n) - high) < TOL]
+                if not openings:
+                    raise FeatureError(f"the part has no flat {open} face to leave open")
+            try:
+                done = bd.offset(part, amount=-thickness, openings=openings)
+            except Exception:  # noqa: BLE001 - OCCT reports a failed offset in several types
+                raise FeatureError(f"a wall of {thickness:g} mm cannot be made: make it thinner than "
+                                   "half the part's thinnest section") from None
+            self.shape = _solid(done)
+        self._run(index, f"shell {thickness:g} mm", action)
+
+    def mirror(self, index: int, *, plane: str = "yz", of: int | None = None) -> None:
+        """Add a mirror image of the part (or of entry `of`'s body) across a plane through the origin."""
+        planes = {"yz": bd.Plane.YZ, "xz": bd.Plane.XZ, "xy": bd.Plane.XY}
+
+        def action() -> None:
+            source, op = self._source(of)
+            self._apply(index, bd.mirror(source, about=planes[plane]), op)
+        self._run(index, f"mirror across {plane}", action)
+
+    def linear(self, index: int, *, count: int, dx: float = 0.0, dy: float = 0.0, dz: float = 0.0,
+               of: int | None = None) -> None:
+        """`count` - 1 more copies of the part (or of entry `of`'s body or cut), each moved by
+        (dx, dy, dz) from the one before."""
+        def action() -> None:
+            source, op = self._source(of)
+            copies = [bd.Pos(dx * i, dy * i, dz * i) * source for i in range(1, int(count))]
+            if copies:
+                self._apply(index, _union(copies), op)
+        self._run(index, "linear copies", action)
+
+    def polar(self, index: int, *, count: int, angle: float = 360.0, axis: str = "z",
+              of: int | None = None) -> None:
+        """`count` copies in all spread over `angle` degrees about an axis through the origin
+        (360: evenly round the circle)."""
+        def action() -> None:
+            source, op = self._source(of)
+            total = int(count)
+            step = angle / total if abs(angle - 360) < TOL else angle / max(total - 1, 1)
+            turn = bd.Axis(bd.Vector(0, 0, 0), bd.Vector(*AXES[axis]))
+            copies = [source.rotate(turn, step * i) for i in range(1, total)]
+            if copies:
+                self._apply(index, _union(copies), op)
+        self._run(index, "polar copies", action)
+
+    def _source(self, of: int | None) -> tuple[Any, str]:
+        if of is None:
+            return self._need(), "add"
+        if of not in self.tools:
+            raise FeatureError(f"features[{of}] made no body or cut to copy")
+        self._need()
+        return self.tools[of]
+
+    def kit(self, index: int, name: str, make: Callable[[], Any], **placement: Any) -> None:
+        """A kit family's part as a body (built on the XY plane, centred on Z)."""
+        self.body(index, name, make, **placement)
+
+
+def _far(edge: bd.Edge, n: bd.Vector) -> float:
+    box_ = edge.bounding_box()
+    return max(box_.min.dot(n), box_.max.dot(n))
+
+
+def _union(shapes: Sequence[Any]) -> Any:
+    total = shapes[0]
+    for shape in shapes[1:]:
+        total = total + shape
+    return _solid(total)
