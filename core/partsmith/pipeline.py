@@ -277,7 +277,9 @@ class Generator:
 
         if route == "structured":
             request = Request(
-                prompt=structured.build_prompt(prompt, examples, rejected), max_tokens=768,
+                prompt=structured.build_prompt(
+                    prompt, examples, rejected, adapted=getattr(self.backend, "adapter", None) is not None),
+                max_tokens=768,
                 stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
                 temperature=0.7 if sampled else 0.0, seed=seed,
             )
