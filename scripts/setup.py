@@ -181,7 +181,10 @@ def ensure_venv(extras: str) -> Path:
     run(torch)
     run([*pip, "install", "-q", str(llama_wheel(python))])
     run([*pip, "install", "-q", "-c", str(CONSTRAINTS), "-e", f"{ROOT}{extras}"])
-    stamp_file.write_text(stamp)
+    # pip adds to what is installed: extras installed before from the same sources are still there.
+    built = stamp_file.read_text().split(" ") if stamp_file.exists() else []
+    names = _extras(stamp.split(" ")) | (_extras(built) if built[:1] == stamp.split(" ")[:1] else set())
+    stamp_file.write_text(stamp_of(f"[{','.join(sorted(names))}]" if names else ""))
     return python
 
 
