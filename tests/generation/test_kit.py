@@ -6,9 +6,9 @@ import pytest
 
 from partsmith.errors import InputError, ScriptError
 from partsmith.kit import FAMILIES, plate
-from partsmith.sandbox import SandboxPool
 from partsmith.program import parse
 from partsmith.program.schema import kit_type
+from partsmith.sandbox import SandboxPool
 from partsmith.structured import render
 
 
