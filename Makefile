@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROMPT ?= a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges
 
-.PHONY: setup setup-tests demo test lint typecheck pytest bench addons clean
+.PHONY: setup setup-tests setup-train demo test train lint typecheck pytest bench addons clean
 
 setup:
 	$(PYTHON) scripts/setup.py
@@ -12,11 +12,19 @@ setup:
 setup-tests:
 	$(PYTHON) scripts/setup.py --tests
 
+setup-train:
+	$(PYTHON) scripts/setup.py --train
+
 demo: setup
 	$(BIN)/partsmith generate "$(PROMPT)" --out out/demo
 
 test: setup-tests
 	$(MAKE) --no-print-directory lint typecheck pytest
+
+# Train the embedded model's part-program adapter (see docs/training.md); resumes when interrupted.
+TRAIN_ARGS ?=
+train: setup-train
+	$(BIN)/python -m partsmith.training all $(TRAIN_ARGS)
 
 lint:
 	$(BIN)/ruff check .

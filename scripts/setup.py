@@ -153,7 +153,12 @@ def up_to_date(stamp_file: Path, stamp: str) -> bool:
         return False
     built = stamp_file.read_text().split(" ")
     wanted = stamp.split(" ")
-    return built[0] == wanted[0] and (wanted[1:] == [""] or built[1:] == wanted[1:])
+    return built[0] == wanted[0] and _extras(wanted) <= _extras(built)
+
+
+def _extras(stamp: list[str]) -> set[str]:
+    """The extras a stamp names: "[dev,train]" -> {"dev", "train"}."""
+    return {name for name in " ".join(stamp[1:]).strip("[] ").split(",") if name}
 
 
 def ensure_venv(extras: str) -> Path:
@@ -176,7 +181,10 @@ def ensure_venv(extras: str) -> Path:
     run(torch)
     run([*pip, "install", "-q", str(llama_wheel(python))])
     run([*pip, "install", "-q", "-c", str(CONSTRAINTS), "-e", f"{ROOT}{extras}"])
-    stamp_file.write_text(stamp)
+    # pip adds to what is installed: extras installed before from the same sources are still there.
+    built = stamp_file.read_text().split(" ") if stamp_file.exists() else []
+    names = _extras(stamp.split(" ")) | (_extras(built) if built[:1] == stamp.split(" ")[:1] else set())
+    stamp_file.write_text(stamp_of(f"[{','.join(sorted(names))}]" if names else ""))
     return python
 
 
@@ -208,6 +216,7 @@ def ensure_blender_venv() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", action="store_true", help="also install test tools and packages")
+    parser.add_argument("--train", action="store_true", help="also install the training packages")
     args = parser.parse_args()
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on whatever python3 is
         say(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
@@ -215,7 +224,10 @@ def main() -> int:
     if args.tests:
         ensure_debian_packages(TEST_DEBIAN_PACKAGES)
     try:
-        python = ensure_venv("[dev]" if args.tests else "")
+        # The tests cover training too, so they install its extra; `make demo` installs neither.
+        wanted = {"dev": args.tests, "train": args.tests or args.train}
+        extras = [name for name, on in wanted.items() if on]
+        python = ensure_venv(f"[{','.join(extras)}]" if extras else "")
         if args.tests:
             ensure_blender_venv()
     except subprocess.CalledProcessError as exc:

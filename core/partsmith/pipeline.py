@@ -196,7 +196,7 @@ class Generator:
                 # A base model with no training picks one kit family best: its first answer is
                 # held to that, and its repairs may write a whole program.
                 kit_only = number == 1 and not self.backend.writes_code \
-                    and not getattr(self.backend, "adapted", False)
+                    and getattr(self.backend, "adapter", None) is None
                 completion, script, parse_error, program = self._ask(
                     chosen, ask, messages, kit_examples if kit_only else program_examples, number, variant,
                     report, cancel, None if kit_only else rejected, kit_only)
@@ -297,7 +297,9 @@ class Generator:
             return completion, structured.render(program), None, program
         if route == "structured":
             request = Request(
-                prompt=structured.build_prompt(prompt, examples, rejected), max_tokens=512,
+                prompt=structured.build_prompt(
+                    prompt, examples, rejected, adapted=getattr(self.backend, "adapter", None) is not None),
+                max_tokens=768,
                 stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
                 temperature=0.7 if sampled else 0.0, seed=seed,
             )

@@ -23,6 +23,7 @@ from partsmith.program import json_schema as program_schema
 from partsmith.program.examples import ProgramExample, examples
 from partsmith.program.grammar import gbnf
 from partsmith.program.schema import KIT_BODIES, kit_type
+from partsmith.training.prompt import short_prompt
 
 __all__ = ["build_prompt", "gbnf", "head", "json_schema", "parse_answer", "render"]
 
@@ -66,9 +67,12 @@ def is_kit_only(example: ProgramExample) -> bool:
 
 
 def build_prompt(prompt: str, near: Sequence[ProgramExample] = (),
-                 rejected: tuple[str, str] | None = None) -> str:
+                 rejected: tuple[str, str] | None = None, adapted: bool = False) -> str:
     """The fixed head, the examples nearest the prompt (chosen by the router), then the prompt;
-    on a repair, the rejected answer and why, so the model can do better."""
+    on a repair, the rejected answer and why, so the model can do better. `adapted`: the model
+    carries the part-program adapter, trained on the short prompt alone (no head, no examples)."""
+    if adapted:
+        return short_prompt(prompt)
     shown = "".join(_example(e.prompt, e.answer) for e in near)
     retry = ""
     if rejected is not None:

@@ -21,6 +21,7 @@ def open_local(settings: LLMSettings, model: str | None, notify: Callable[[str],
         selection.path, model_id=info.id, writes_code=info.writes_code,
         chat_format=info.chat_format, n_ctx=min(settings.n_ctx, info.n_ctx) if info.n_ctx else settings.n_ctx,
         n_gpu_layers=settings.n_gpu_layers, seed=settings.seed,
+        lora_path=model_catalog.adapter_path(info),
     )
 
 

@@ -32,14 +32,16 @@ class Loaded:
     users: int = 0
 
 
-ModelKey = tuple[str, int, int, str | None, int]
+ModelKey = tuple[str, int, int, str | None, int, str | None]
 _models: dict[ModelKey, Loaded] = {}
 _models_lock = threading.Lock()
 
 
-def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int) -> Loaded:
-    """Load a GGUF file once per process (the same arguments return the loaded model)."""
-    key: ModelKey = (path, n_ctx, n_gpu_layers, chat_format, seed)
+def load_model(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int,
+               lora_path: str | None = None) -> Loaded:
+    """Load a GGUF file once per process (the same arguments return the loaded model), with a
+    LoRA adapter applied when `lora_path` names one."""
+    key: ModelKey = (path, n_ctx, n_gpu_layers, chat_format, seed, lora_path)
     with _models_lock:
         loaded = _models.get(key)
         if loaded is None:
@@ -61,12 +63,16 @@ def release_model(loaded: Loaded) -> None:
         loaded.llama.close()
 
 
-def _load(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int) -> Any:
+def _load(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, seed: int,
+          lora_path: str | None) -> Any:
     import llama_cpp
 
     if not Path(path).is_file():
         raise ModelError(f"the model file {path} does not exist",
                          hint="run `partsmith models list` to see what is downloaded")
+    if lora_path is not None and not Path(lora_path).is_file():
+        raise ModelError(f"the adapter file {lora_path} does not exist",
+                         hint="restore it from the repository's models/ folder, or train one: make train")
     offload = bool(llama_cpp.llama_supports_gpu_offload())
     try:
         # llama-cpp-python defaults to half the cores for generation: one thread on a 2-core
@@ -75,7 +81,7 @@ def _load(path: str, n_ctx: int, n_gpu_layers: int, chat_format: str | None, see
         model = llama_cpp.Llama(
             model_path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers if offload else 0,
             flash_attn=offload, chat_format=chat_format, seed=seed, verbose=False,
-            n_threads=threads, n_threads_batch=threads,
+            n_threads=threads, n_threads_batch=threads, lora_path=lora_path,
         )
     except (ValueError, RuntimeError) as exc:
         raise ModelError(f"llama.cpp could not load {Path(path).name}: {exc}",
@@ -115,12 +121,15 @@ class LlamaCppBackend:
 
     def __init__(
         self, path: Path, *, model_id: str, writes_code: bool, chat_format: str | None = None,
-        n_ctx: int = 8192, n_gpu_layers: int = -1, seed: int = 0,
+        n_ctx: int = 8192, n_gpu_layers: int = -1, seed: int = 0, lora_path: Path | None = None,
     ) -> None:
         self.path = path
         self.model_id = model_id
         self.writes_code = writes_code
-        self._loaded: Loaded | None = load_model(str(path), n_ctx, n_gpu_layers, chat_format, seed)
+        # A model with the part-program adapter is asked with the short prompt (no few-shot head).
+        self.adapter = lora_path
+        self._loaded: Loaded | None = load_model(str(path), n_ctx, n_gpu_layers, chat_format, seed,
+                                                 str(lora_path) if lora_path else None)
         self.llama = self._loaded.llama
 
     def close(self) -> None:

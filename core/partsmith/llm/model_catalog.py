@@ -33,10 +33,20 @@ class ModelInfo:
     sha256: tuple[str, ...] = ()
     package: str | None = None
     chat_format: str | None = None
+    adapter: str | None = None  # a LoRA adapter GGUF in models/, applied when the file is there
 
     @property
     def embedded(self) -> bool:
         return self.package is not None
+
+
+def adapter_path(info: ModelInfo) -> Path | None:
+    """The model's LoRA adapter file in models/, or None when it names none or it is absent (a
+    checkout without the trained adapter runs the bare model, as before)."""
+    if not info.adapter:
+        return None
+    path = models_dir() / info.adapter
+    return path if path.is_file() else None
 
 
 def models_dir() -> Path:

@@ -1,0 +1,25 @@
+"""The short prompt the adapted model is trained on and asked with: no head, no examples.
+
+One line of description and the start of the answer; the answer is the program as one line of
+JSON in the grammar's key order (`partsmith.program.schema.dump`). Training and inference must
+use exactly this text, so both import it from here.
+"""
+
+from __future__ import annotations
+
+PREFIX = "Description: "
+ANSWER = "\nJSON:"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def short_prompt(description: str) -> str:
+    """The prompt for the adapted model: `Description: <one line>` then `JSON:`."""
+    return f"{PREFIX}{one_line(description)}{ANSWER}"
+
+
+def answer_text(program_json: str) -> str:
+    """What the model is trained to write after the prompt (a space, then the JSON)."""
+    return f" {program_json}"

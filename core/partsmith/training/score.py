@@ -1,0 +1,145 @@
+"""The dev-set score: how many descriptions the model turns into the right program, and how many
+into a part whose bounding box is within 1 mm of the right one.
+
+Inference is the engine's: llama.cpp, the program grammar, greedy decoding, and for an adapter the
+short prompt (no head); the bare base is asked with the structured route's few-shot prompt, as the
+engine asks it today.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partsmith.training.prompt import short_prompt
+
+
+@dataclass
+class Score:
+    total: int = 0
+    exact: int = 0
+    within_1mm: int = 0
+    invalid: int = 0
+    misses: list[dict[str, str]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        def share(n: int) -> float:
+            return round(n / self.total, 4) if self.total else 0.0
+
+        return {
+            "total": self.total,
+            "program_right": share(self.exact),
+            "part_within_1mm": share(self.within_1mm),
+            "invalid": self.invalid,
+            "misses": self.misses[:20],
+        }
+
+
+def bbox(answer: str) -> tuple[float, ...] | None:
+    """The built part's bounding box size (x, y, z) and offsets; None when it cannot be built."""
+    from partsmith.program import compile_program, parse
+
+    try:
+        namespace: dict[str, Any] = {}
+        exec(compile(compile_program(parse(json.loads(answer))), "<program>", "exec"), namespace)
+        box = namespace["result"].bounding_box()
+    except Exception:  # noqa: BLE001 - any failure to build is a miss, whatever raised it
+        return None
+    return (box.min.X, box.min.Y, box.min.Z, box.max.X, box.max.Y, box.max.Z)
+
+
+def same_part(answer: str, expected: str) -> bool:
+    got, want = bbox(answer), bbox(expected)
+    return (
+        got is not None
+        and want is not None
+        and all(abs(a - b) <= 1.0 for a, b in zip(got, want, strict=True))
+    )
+
+
+def same_program(answer: str, expected: str) -> bool:
+    from partsmith.program.schema import dump, parse
+
+    try:
+        return dump(parse(json.loads(answer))) == expected
+    except ValueError:
+        return False
+
+
+def open_model(base: Path, adapter: Path | None, n_ctx: int = 4096) -> Any:
+    import os
+
+    import llama_cpp
+
+    threads = os.cpu_count() or 1
+    return llama_cpp.Llama(
+        model_path=str(base),
+        lora_path=str(adapter) if adapter else None,
+        n_ctx=n_ctx,
+        n_threads=threads,
+        n_threads_batch=threads,
+        verbose=False,
+        seed=0,
+    )
+
+
+def ask(llama: Any, description: str, adapted: bool, grammar: Any, max_tokens: int = 400) -> str:
+    if adapted:
+        prompt = short_prompt(description)
+    else:
+        from partsmith import structured
+
+        prompt = structured.build_prompt(description)
+    out = llama.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, grammar=grammar)
+    return str(out["choices"][0]["text"]).strip()
+
+
+def score(llama: Any, examples: list[dict[str, str]], adapted: bool) -> Score:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    from partsmith.program.grammar import gbnf
+
+    grammar = LlamaGrammar.from_string(gbnf(), verbose=False)
+    result = Score()
+    for example in examples:
+        answer = ask(llama, example["prompt"], adapted, grammar)
+        result.total += 1
+        if same_program(answer, example["answer"]):
+            result.exact += 1
+            result.within_1mm += 1
+            continue
+        if bbox(answer) is None:
+            result.invalid += 1
+        elif same_part(answer, example["answer"]):
+            result.within_1mm += 1
+            continue
+        result.misses.append({"prompt": example["prompt"], "expected": example["answer"], "got": answer})
+    return result
+
+
+def score_cli(args: Any, adapter: str, limit: int) -> dict[str, Any]:
+    """`python -m partsmith.training score`: score an adapter (default: the exported one) or the
+    bare base on the dev set, and record the adapter's score in its manifest."""
+    from partsmith.training import dataset
+    from partsmith.training.export import DEFAULT_NAME, manifest_path, models_folder
+    from partsmith.training.train import embedded_base
+
+    base = Path(args.base) if args.base else embedded_base()
+    path = (
+        None if adapter == "none" else Path(adapter) if adapter else models_folder() / f"{DEFAULT_NAME}.gguf"
+    )
+    examples = dataset.load(Path(args.data) / "dev.jsonl")
+    if limit:
+        examples = examples[:limit]
+    llama = open_model(base, path)
+    try:
+        summary = score(llama, examples, adapted=path is not None).summary()
+    finally:
+        llama.close()
+    if path is not None and manifest_path(path).exists():
+        manifest = json.loads(manifest_path(path).read_text(encoding="utf-8"))
+        manifest["dev_score"] = {k: v for k, v in summary.items() if k != "misses"}
+        manifest_path(path).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return summary

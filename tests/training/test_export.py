@@ -1,0 +1,41 @@
+"""The adapter file: llama.cpp's tensor names and the adapter keys its loader reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gguf
+import numpy as np
+import pytest
+
+from partsmith.training.export import gguf_name, write_adapter
+from partsmith.training.prompt import short_prompt
+
+
+def test_peft_names_map_to_llama_cpp_names() -> None:
+    prefix = "base_model.model.model.layers"
+    assert gguf_name(f"{prefix}.3.self_attn.q_proj.lora_A.weight") == "blk.3.attn_q.weight.lora_a"
+    assert gguf_name(f"{prefix}.17.self_attn.o_proj.lora_B.default.weight") == "blk.17.attn_output.weight.lora_b"
+    assert gguf_name(f"{prefix}.0.mlp.down_proj.lora_A.weight") == "blk.0.ffn_down.weight.lora_a"
+    with pytest.raises(ValueError, match="not a LoRA weight"):
+        gguf_name("base_model.model.model.embed_tokens.lora_embedding_A")
+
+
+def test_the_adapter_file_says_what_it_is(tmp_path: Path) -> None:
+    tensors = {
+        "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight": np.ones((4, 32), np.float32),
+        "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight": np.zeros((64, 4), np.float32),
+    }
+    path = write_adapter(tensors, 8, "gemma3", tmp_path / "a.gguf", extra={"base_sha256": "ab" * 32})
+    reader = gguf.GGUFReader(str(path))
+    assert reader.fields["general.type"].contents() == "adapter"
+    assert reader.fields["adapter.type"].contents() == "lora"
+    assert reader.fields["adapter.lora.alpha"].contents() == 8
+    assert reader.fields["general.architecture"].contents() == "gemma3"
+    shapes = {t.name: tuple(int(n) for n in t.shape) for t in reader.tensors}
+    # ggml lists the fastest dimension first: lora_a is (inputs, rank), lora_b (rank, outputs).
+    assert shapes == {"blk.0.attn_q.weight.lora_a": (32, 4), "blk.0.attn_q.weight.lora_b": (4, 64)}
+
+
+def test_the_short_prompt_is_one_line_and_ends_where_the_answer_starts() -> None:
+    assert short_prompt("a plate\n 60 x 40") == "Description: a plate 60 x 40\nJSON:"
