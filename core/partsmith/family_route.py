@@ -19,6 +19,7 @@ from partsmith.kit.registry import FAMILIES, Family
 from partsmith.program import Program
 from partsmith.program.examples import ProgramExample
 from partsmith.program.schema import kit_type
+from partsmith.structured import parse_answer
 
 HEAD = (
     "Each description of a mechanical part is converted to JSON: the part family and its "
@@ -76,19 +77,17 @@ def build_prompt(prompt: str, near: Sequence[ProgramExample] = ()) -> str:
 
 
 def parse(text: str) -> Program:
-    """The model's family and sizes as a one-body program. Raises InputError when unusable."""
+    """The model's family and sizes as a one-body program (a whole program is as good an
+    answer). Raises InputError when unusable."""
     try:
         data = json.loads(text)
     except ValueError:
         raise InputError(f"the model's answer is not valid JSON: {text[:200]!r}") from None
-    family = data.get("family") if isinstance(data, dict) else None
-    if family not in FAMILIES:
+    if not isinstance(data, dict) or ("features" not in data and data.get("family") not in FAMILIES):
+        family = data.get("family") if isinstance(data, dict) else None
         raise InputError(f"the model chose an unknown part family: {family!r}")
-    params = data.get("params") or {}
-    if not isinstance(params, dict):
+    if "features" not in data and not isinstance(data.get("params") or {}, dict):
         raise InputError("the model's parameters are not an object")
-    checked = FAMILIES[family].validate(params)
-    try:
-        return Program.model_validate({"features": [{"type": kit_type(family), **checked}]})
-    except ValueError as exc:
-        raise InputError(f"the {family} the model chose cannot be built: {exc}") from None
+    if "features" not in data:
+        data = {"family": data["family"], "params": data.get("params") or {}}
+    return parse_answer(json.dumps(data))

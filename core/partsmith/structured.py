@@ -96,6 +96,10 @@ def parse_answer(text: str) -> Program:
         data = _salvage(text)
         if data is None:
             raise InputError(f"the model's answer is not valid JSON: {text[:200]!r}") from None
+    if isinstance(data, dict) and data.get("family") in FAMILIES and isinstance(data.get("params"), dict):
+        # The family form (a kit family and its sizes) is a program of one body.
+        checked = FAMILIES[data["family"]].validate(data["params"])
+        data = {"features": [{"type": kit_type(data["family"]), **checked}]}
     if isinstance(data, dict) and isinstance(data.get("features"), list):
         kept: list[Any] = []
         for feature in data["features"]:

@@ -3,6 +3,7 @@ are checked against what the sandbox measured, feed the repair loop and otherwis
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import build123d as bd
@@ -113,7 +114,7 @@ def test_a_missing_feature_is_a_warning(pool: SandboxPool) -> None:
 def test_shipped_examples_match_their_own_prompts(pool: SandboxPool) -> None:
     """No check speaks about a part the kit or an example makes exactly as its prompt says: such a
     false mismatch would cost every similar prompt a repair."""
-    from partsmith import structured
+    from partsmith import family_route, structured
     from partsmith.examples import code_examples
     from partsmith.kit.registry import FAMILIES
 
@@ -122,5 +123,6 @@ def test_shipped_examples_match_their_own_prompts(pool: SandboxPool) -> None:
         assert checks.check(example.prompt, result.measurements) == [], example.name
     for name, family in FAMILIES.items():
         for prompt, params in family.examples:
-            script = structured.render(structured.Choice(name, family.validate(params)), prompt)
+            program = family_route.parse(json.dumps({"family": name, "params": params}))
+            script = structured.render(program)
             assert checks.check(prompt, pool.run(script).measurements) == [], prompt

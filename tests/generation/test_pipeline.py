@@ -91,9 +91,11 @@ def test_structured_route_renders_a_kit_script(pool: SandboxPool) -> None:
     result = Generator(backend, pool).generate("a 40 x 30 x 5 mm plate with four 4 mm holes")
     assert result.route == "structured"
     assert "from partsmith.kit import plate" in result.script
-    assert result.result.parameters["plate_hole_diameter"] == 4
+    assert result.result.parameters["hole_diameter"] == 4
+    # A base model's first request is in the family form (its schema bounds the answer); a
+    # whole program is accepted as well.
     request = backend.requests[0]
-    assert request.json_schema is not None and request.grammar is not None
+    assert request.json_schema is not None and "family" in str(request.json_schema)
     assert request.prompt is not None and request.prompt.endswith("JSON:")
 
 

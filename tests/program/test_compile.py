@@ -50,8 +50,9 @@ def test_head_names_say_what_they_size() -> None:
     assert values["hole_counterbore_diameter"][0] == 8.0 and values["box2_z"][0] == 5.0
     assert values["fillet_radius"] == (1.0, "mm [0.1, 2000]")
     assert "box2_length" in values and "hole_diameter" in values
+    # A part of one feature: its sizes are the part's, with no prefix.
     kit = compile_program(program({"type": "hex_nut", "size": "M8"}))
-    size = next(p for p in read_parameters(kit) if p.name == "hex_nut_size")
+    size = next(p for p in read_parameters(kit) if p.name == "size")
     assert size.value == "M8" and size.comment.startswith("one of: custom, M2, M2.5")
 
 

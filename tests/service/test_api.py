@@ -120,7 +120,7 @@ def test_a_worker_crash_fails_that_job_and_the_next_works(service: Running) -> N
     failed = client.wait(job["id"], timeout_s=60)
     assert failed["state"] == "failed" and failed["error"]["message"]
     ok = client.wait(client.submit("generate", prompt=PROMPT)["id"])
-    assert ok["state"] == "done"
+    assert ok["state"] == "done", ok["error"]
 
 
 def _children(pid: int) -> list[int]:

@@ -137,7 +137,9 @@ class Compiler:
         long = name or LONG.get(key, key)
         if key == "n":
             long = COUNT_NAMES.get(model.type, "count")  # type: ignore[attr-defined]
-        return self.head.add(f"{prefix}_{long}", value, _info(model, key), note)
+        # A part of one feature needs no prefix: its sizes are the part's (`length`, `holes`).
+        bare = len(self.program.features) == 1 and prefix == self.program.features[0].type
+        return self.head.add(long if bare else f"{prefix}_{long}", value, _info(model, key), note)
 
     # --- pieces -----------------------------------------------------------------------------
 
