@@ -45,7 +45,8 @@ def test_a_real_solid_in_millimetres(seen: dict) -> None:  # type: ignore[type-a
 def test_parameters_are_typed_properties(seen: dict) -> None:  # type: ignore[type-arg]
     types = seen["types"]
     assert types["length"] == "App::PropertyLength" and types["hole_diameter"] == "App::PropertyLength"
-    assert types["grid_columns"] == "App::PropertyInteger" and types["holes"] == "App::PropertyString"
+    # The kit script's head comments give the ranges and the choices (a constrained integer, a drop-down).
+    assert types["grid_columns"] == "App::PropertyIntegerConstraint" and types["holes"] == "App::PropertyEnumeration"
     assert seen["length"] == "40.0 mm"
 
 
