@@ -138,9 +138,16 @@ class Generator:
         self.pool.warm()
         if self.backend.writes_code:
             request = Request(messages=[{"role": "system", "content": system_prompt()}], max_tokens=1)
+        elif self._family_form_first():
+            request = Request(prompt=family_route.head(), max_tokens=1)  # what its first attempt asks
         else:
             request = Request(prompt=structured.head(), max_tokens=1)
         self.backend.generate(request)
+
+    def _family_form_first(self) -> bool:
+        """A base model with no training picks one kit family best: its first answer is asked in
+        the family form, and its repairs may write a whole program."""
+        return not self.backend.writes_code and getattr(self.backend, "adapter", None) is None
 
     def generate(
         self, prompt: str, *, route: str | None = None,
@@ -193,10 +200,7 @@ class Generator:
                     previous = attempts[-1]
                     rejected = (previous.answer,
                                 (previous.error or {}).get("message") or "; ".join(previous.problems))
-                # A base model with no training picks one kit family best: its first answer is
-                # held to that, and its repairs may write a whole program.
-                kit_only = number == 1 and not self.backend.writes_code \
-                    and getattr(self.backend, "adapter", None) is None
+                kit_only = number == 1 and self._family_form_first()
                 completion, script, parse_error, program = self._ask(
                     chosen, ask, messages, kit_examples if kit_only else program_examples, number, variant,
                     report, cancel, None if kit_only else rejected, kit_only)
