@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,11 +189,17 @@ class SandboxPool:
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
+        # Workers are started from this one long-lived thread: a worker's parent-death signal
+        # fires when the thread that started it ends, and warm-ups and jobs run on threads
+        # that end. The worker still dies with the engine's process.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="partsmith-sandbox-spawner")
         for _ in range(self.settings.workers):
             self._add_worker()
 
     def _add_worker(self) -> None:
-        worker = _Worker(self.mode)
+        if self._closed:
+            return
+        worker = self._spawner.submit(_Worker, self.mode).result()
         with self._lock:
             self._all.append(worker)
         self._idle.put(worker)
@@ -353,6 +360,7 @@ class SandboxPool:
             self._all.clear()
         for worker in workers:
             worker.kill()
+        self._spawner.shutdown(wait=False)
 
     def __enter__(self) -> SandboxPool:
         return self
