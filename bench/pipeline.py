@@ -14,7 +14,7 @@ from typing import Any
 from bench.common import write
 from partsmith import assembly
 from partsmith.config import get_settings
-from partsmith.pipeline import Progress
+from partsmith.progress import Progress
 
 PROMPTS = [
     "a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges",

@@ -12,14 +12,17 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from partsmith.client import Client, EngineError
 from partsmith.config import Settings, get_settings
-from partsmith.engine import Engine
 from partsmith.errors import ConfigError
-from partsmith.history import History
-from partsmith.llm.base import Backend
-from partsmith.sandbox import SandboxPool
+
+if TYPE_CHECKING:  # the engine's modules load only when an engine is built here, not for a client
+    from partsmith.engine import Engine
+    from partsmith.history import History
+    from partsmith.llm.base import Backend
+    from partsmith.sandbox import SandboxPool
 
 
 def build_engine(
@@ -28,6 +31,8 @@ def build_engine(
 ) -> Engine:
     """An engine for these settings. Pieces passed in (a test's scripted model, a shared pool)
     are used as they are and stay the caller's to close; the rest are made on first use."""
+    from partsmith.engine import Engine
+
     return Engine(settings or get_settings(), backend=backend, pool=pool, history=history, host=host,
                   notify=notify)
 

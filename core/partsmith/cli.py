@@ -144,7 +144,7 @@ def generate(
     """
 
     def action() -> None:
-        from partsmith.pipeline import check_prompt
+        from partsmith.progress import check_prompt
 
         if not again:
             check_prompt(prompt)

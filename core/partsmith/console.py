@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.status import Status
 from rich.table import Table
 
-from partsmith.history import Entry
-from partsmith.pipeline import Progress
+from partsmith.history.entry import Entry
+from partsmith.progress import Progress
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # a message is one line, however narrow the pipe

@@ -28,14 +28,8 @@ from partsmith.errors import InputError
 from partsmith.history import Entry, History
 from partsmith.llm.backends import open_backend
 from partsmith.llm.base import Backend
-from partsmith.pipeline import (
-    Generation,
-    GenerationFailed,
-    Generator,
-    ProgressCallback,
-    Reference,
-    check_prompt,
-)
+from partsmith.pipeline import Generation, GenerationFailed, Generator, Reference
+from partsmith.progress import ProgressCallback, check_prompt
 from partsmith.router import Router
 from partsmith.sandbox import JobResult, SandboxPool
 

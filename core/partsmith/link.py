@@ -11,15 +11,17 @@ from __future__ import annotations
 import shutil
 import threading
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from partsmith import assembly
 from partsmith.client import Client, EngineError
 from partsmith.config import Settings, get_settings
-from partsmith.engine import Engine
 from partsmith.errors import EngineReported, InputError, StorageError
-from partsmith.history import Entry
-from partsmith.pipeline import Progress, ProgressCallback
+from partsmith.history.entry import Entry
+from partsmith.progress import Progress, ProgressCallback
+
+if TYPE_CHECKING:  # a client of the running engine never imports the engine itself
+    from partsmith.engine import Engine
 
 POLL_S = 0.1
 

@@ -29,21 +29,9 @@ from partsmith.llm.prompts import repair_message, system_prompt
 from partsmith.program import Program
 from partsmith.program import checks as program_checks
 from partsmith.program.examples import ProgramExample
+from partsmith.progress import Progress, ProgressCallback, check_prompt
 from partsmith.router import Decision, Router
 from partsmith.sandbox import JobResult, SandboxPool
-
-MAX_PROMPT_CHARS = 4000
-STAGES = ("retrieving", "generating", "running", "repairing", "exporting", "saving")
-
-
-@dataclass
-class Progress:
-    stage: str
-    attempt: int = 1
-    tokens: int = 0
-    tokens_per_second: float = 0.0
-    message: str = ""
-    fraction: float | None = None  # how far along, when the stage knows (a download does)
 
 
 @dataclass
@@ -90,7 +78,6 @@ class GenerationFailed(PartsmithError):
         self.attempts = attempts
 
 
-ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
@@ -106,16 +93,6 @@ class Reference:
 
 # Given a prompt's embedding, successful earlier parts near it (from the history).
 PastParts = Callable[[Vectors], list[Reference]]
-
-
-def check_prompt(prompt: str) -> str:
-    text = prompt.strip()
-    if not text:
-        raise InputError("the prompt is empty", hint="describe the part, with its sizes in mm")
-    if len(text) > MAX_PROMPT_CHARS:
-        raise InputError(f"the prompt is {len(text)} characters long; the limit is {MAX_PROMPT_CHARS}",
-                         hint="describe the part in fewer words; details can follow in a second prompt")
-    return text
 
 
 class Generator:

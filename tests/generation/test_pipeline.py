@@ -13,7 +13,8 @@ from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.errors import InputError
 from partsmith.llm.base import Cancelled
 from partsmith.llm.scripted import ScriptedBackend
-from partsmith.pipeline import GenerationFailed, Generator, Progress
+from partsmith.pipeline import GenerationFailed, Generator
+from partsmith.progress import Progress
 from partsmith.sandbox import SandboxPool
 
 GOOD = "```python\nfrom build123d import *\nlength = 40  # mm\nwidth = 30  # mm\nthickness = 5  # mm\nresult = Box(length, width, thickness)\n```"

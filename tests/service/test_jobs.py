@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from partsmith.pipeline import Progress
+from partsmith.progress import Progress
 from partsmith.service.jobs import Job, Jobs
 
 

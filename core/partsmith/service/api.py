@@ -21,7 +21,7 @@ from partsmith.errors import InputError, PartsmithError
 from partsmith.history import Entry
 from partsmith.history.entry import HOSTS
 from partsmith.params import read_parameters
-from partsmith.pipeline import MAX_PROMPT_CHARS, Progress
+from partsmith.progress import MAX_PROMPT_CHARS, Progress
 from partsmith.service.access import AccessGuard
 from partsmith.service.jobs import Job, Jobs
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from partsmith.errors import PartsmithError
 from partsmith.llm.base import Cancelled
-from partsmith.pipeline import Progress
+from partsmith.progress import Progress
 
 MODEL_KINDS = ("generate", "like", "again")
 STAGE_PROGRESS = {"queued": 0.0, "retrieving": 0.05, "generating": 0.1, "repairing": 0.5,
