@@ -295,7 +295,12 @@ def history_show(
 
     def action() -> None:
         history = _history()
-        entry = history.resolve(entry_id) if entry_id == "last" else history.get(entry_id)
+        if entry_id == "last":  # the newest entry, made or failed: what the user just saw
+            entry = history.last(ok_only=False)
+            if entry is None:
+                raise InputError("the history is empty", hint="make a part with `partsmith generate`")
+        else:
+            entry = history.get(entry_id)
         files = {fmt: history.folder / entry.id / name for fmt, name in entry.artifacts.items()}
         if as_json:
             console.print_json(console.entry_json(entry, files))

@@ -69,3 +69,15 @@ def test_piped_lists_keep_whole_prompts_and_json_is_the_record() -> None:
     found = json.loads(runner.invoke(app, ["history", "search", "mounting plate", "--json"]).output)
     assert found[0]["id"] == made.id and 0 < found[0]["similarity"] <= 1
     history.close()
+
+
+def test_show_last_is_the_newest_entry_even_when_it_failed() -> None:
+    history = History(get_settings().history_dir)
+    empty = runner.invoke(app, ["history", "show", "last"])
+    assert empty.exit_code == 1 and "the history is empty" in empty.output
+    made = history.add(entry("a 40 mm plate", script=SCRIPT, parameters={"length": 40.0}))
+    failed = history.add(entry("a thing no model could make", status="failed"))
+    shown = json.loads(runner.invoke(app, ["history", "show", "last", "--json"]).output)
+    assert shown["id"] == failed.id and shown["status"] == "failed"
+    assert made.id != failed.id
+    history.close()
