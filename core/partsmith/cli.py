@@ -440,6 +440,35 @@ def doctor(
     guarded(action)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(
+    ctx: typer.Context,
+    step: Annotated[str, typer.Argument(help="prepare, train, export, score or all.")] = "all",
+) -> None:
+    """Train the embedded model's part-program adapter (LoRA; resumes when interrupted).
+
+    Needs the `train` extra (`make train` installs it). Every other option goes to
+    `python -m partsmith.training` (`--steps 300`, `--batch 4`, `--base model.gguf`); see
+    docs/training.md.
+    """
+
+    def action() -> None:
+        import importlib.util
+
+        missing = [name for name in ("torch", "peft", "transformers", "gguf")
+                   if importlib.util.find_spec(name) is None]
+        if missing:
+            raise InputError(f"training needs {', '.join(missing)}, which are not installed",
+                             hint="run `make train`, or pip install -e '.[train]' in this environment")
+        from partsmith.training.__main__ import main as training
+
+        code = training([step, *ctx.args])
+        if code:
+            raise typer.Exit(code)
+
+    guarded(action)
+
+
 Program = Annotated[str, typer.Argument(help="blender or freecad.")]
 BlenderPath = Annotated[Path | None, typer.Option("--blender", help="The Blender program to use.")]
 FreeCADPath = Annotated[Path | None, typer.Option("--freecad", help="The FreeCAD (or FreeCADCmd) program.")]
