@@ -9,6 +9,8 @@ engine asks it today.
 from __future__ import annotations
 
 import json
+import statistics
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ class Score:
     within_1mm: int = 0
     invalid: int = 0
     misses: list[dict[str, str]] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)  # each answer's time, prompt to last token
 
     def summary(self) -> dict[str, Any]:
         def share(n: int) -> float:
@@ -33,6 +36,7 @@ class Score:
             "program_right": share(self.exact),
             "part_within_1mm": share(self.within_1mm),
             "invalid": self.invalid,
+            "answer_p50_s": round(statistics.median(self.seconds), 3) if self.seconds else 0.0,
             "misses": self.misses[:20],
         }
 
@@ -104,7 +108,9 @@ def score(llama: Any, examples: list[dict[str, str]], adapted: bool) -> Score:
     grammar = LlamaGrammar.from_string(gbnf(), verbose=False)
     result = Score()
     for example in examples:
+        started = time.perf_counter()
         answer = ask(llama, example["prompt"], adapted, grammar)
+        result.seconds.append(time.perf_counter() - started)
         result.total += 1
         if same_program(answer, example["answer"]):
             result.exact += 1
