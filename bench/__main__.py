@@ -8,6 +8,7 @@ from bench import (
     dimensions,
     disk,
     frontends,
+    grammar_speed,
     history,
     llm,
     pipeline,
@@ -21,6 +22,7 @@ def main() -> None:
     sandbox.main()
     dimensions.main([])
     llm.main()
+    grammar_speed.main()
     pipeline.main()
     history.main([])
     service.main([])

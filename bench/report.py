@@ -46,11 +46,32 @@ def _pipeline(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     runs = d["runs"][1:] or d["runs"]
     model = sum(r["model_s"] for r in runs) / len(runs)
     sandbox = sum(r["sandbox_ms"] for r in runs) / len(runs)
+    p50 = f"; p50 {d['total_p50_s']:.2f} s, first prompt {d['first_s']:.2f} s" if "total_p50_s" in d else ""
     return [
         (
             f"prompt to part, by stage ({d['model']}, warm)",
             f"model {model:.1f} s, sandbox {sandbox:.0f} ms",
-            f"model load {d['load_s']:.1f} s",
+            f"model load {d['load_s']:.1f} s{p50}",
+        )
+    ]
+
+
+def _grammar(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            f"decoding under the part-program grammar vs the family grammar ({d['model']})",
+            f"{d['program_tokens_per_s']:.1f} vs {d['family_tokens_per_s']:.1f} tok/s",
+            f"ratio {d['ratio_program_to_family']:.2f} (>= 0.67)",
+        )
+    ]
+
+
+def _cli(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            "`partsmith generate`, whole process: second call (running engine) / first call",
+            f"{d['second_s']:.1f} s / {d['first_s']:.1f} s",
+            f"--local {d['local_s']:.1f} s; median of {d['rounds']} rounds",
         )
     ]
 
@@ -116,10 +137,12 @@ def _eval(label: str) -> Callable[[dict[str, Any]], list[tuple[str, str, str]]]:
 SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]]] = [
     ("sandbox", _sandbox),
     ("llm", _llm),
+    ("grammar-speed", _grammar),
     ("pipeline", _pipeline),
     ("history", _history),
     ("service", _service),
     ("frontends", _frontends),
+    ("cli", _cli),
     ("eval-oracle", _eval("evaluation harness, oracle")),
     ("eval-cadqueryeval", _eval("CadQueryEval")),
 ]
