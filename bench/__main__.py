@@ -15,6 +15,7 @@ from bench import (
     report,
     sandbox,
     service,
+    training_dev,
 )
 
 
@@ -29,6 +30,7 @@ def main() -> None:
     frontends.main()
     cli.main()
     disk.main()
+    training_dev.main([])
     cadqueryeval.main([])
     report.main()
 

@@ -134,6 +134,18 @@ def _eval(label: str) -> Callable[[dict[str, Any]], list[tuple[str, str, str]]]:
     return rows
 
 
+def _training(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    dev, bare = d["dev"], d["sample_bare"]
+    return [
+        (
+            f"dev set held out of training ({dev['total']}), embedded model + {d['adapter']}",
+            f"part within 1 mm {dev['part_within_1mm']:.2f}, program right {dev['program_right']:.2f}",
+            f"bare base on every {d['sample_every']}th: {bare['part_within_1mm']:.2f}; "
+            f"answer p50 {dev['answer_p50_s']:.2f} s (target >= 0.90)",
+        )
+    ]
+
+
 SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]]] = [
     ("sandbox", _sandbox),
     ("llm", _llm),
@@ -143,6 +155,7 @@ SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]
     ("service", _service),
     ("frontends", _frontends),
     ("cli", _cli),
+    ("training-dev", _training),
     ("eval-oracle", _eval("evaluation harness, oracle")),
     ("eval-cadqueryeval", _eval("CadQueryEval")),
 ]
