@@ -110,11 +110,16 @@ class Generator:
 
     def warm(self) -> None:
         """Get everything ready for a fast first prompt: the router's embeddings, the sandbox's
-        worker, and the model's KV cache holding the long fixed head of the prompt."""
+        worker, and the model's KV cache holding the long fixed head of the prompt (for a model
+        with the part-program adapter, which has no head, its grammar)."""
         self.router.warm()
         self.pool.warm()
         if self.backend.writes_code:
             request = Request(messages=[{"role": "system", "content": system_prompt()}], max_tokens=1)
+        elif getattr(self.backend, "adapter", None) is not None:
+            # The adapted model has no head to cache: ready its grammar and compute buffers instead.
+            request = Request(prompt=structured.build_prompt("a 10 mm cube", adapted=True), max_tokens=1,
+                              grammar=structured.gbnf())
         elif self._family_form_first():
             request = Request(prompt=family_route.head(), max_tokens=1)  # what its first attempt asks
         else:

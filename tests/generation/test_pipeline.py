@@ -209,6 +209,15 @@ def test_warm_fills_the_models_cache_with_the_fixed_head(pool: SandboxPool) -> N
     assert backend.requests[0].max_tokens == 1
 
 
+def test_warm_readies_an_adapted_model_with_its_short_prompt_and_grammar(pool: SandboxPool) -> None:
+    backend = ScriptedBackend(["{"], writes_code=False)
+    backend.adapter = Path("adapter.gguf")  # type: ignore[attr-defined]
+    Generator(backend, pool).warm()
+    request = backend.requests[0]
+    assert request.prompt is not None and request.prompt.startswith("Description: ")
+    assert request.grammar is not None and request.max_tokens == 1
+
+
 def test_job_folders_of_failed_and_losing_attempts_are_removed(tmp_path: Path) -> None:
     jobs = tmp_path / "jobs"
     with SandboxPool(SandboxSettings(workers=1, timeout_s=30), ExportSettings(), jobs_dir=jobs) as own:
