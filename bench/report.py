@@ -158,6 +158,7 @@ SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]
     ("training-dev", _training),
     ("eval-oracle", _eval("evaluation harness, oracle")),
     ("eval-cadqueryeval", _eval("CadQueryEval")),
+    ("eval-simple", _eval("simple prompts of bench/evals, the model")),
 ]
 
 
