@@ -1,8 +1,9 @@
 """The trained adapter on the held-out development set: the share of descriptions whose program is
 right, and whose part is within 1 mm, through llama.cpp with the program grammar (as the engine
-asks). The same dev set `prepare` held out of training (its seed is fixed); the bare base model,
-asked with the structured route's few-shot head, is scored on every sixth example beside the
-adapter on the same ones (the baseline in this run).
+asks). The same dev set `prepare` held out of training (its seed is fixed). The whole set's score
+is the one `partsmith train score` recorded in the adapter's manifest when its hash matches (else
+it is scored here); the bare base model, asked with the structured route's few-shot head, is
+scored on every sixth example beside the adapter on the same ones (the baseline in this run).
 
     python -m bench.training_dev [--limit N]
 """
@@ -10,6 +11,7 @@ adapter on the same ones (the baseline in this run).
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from bench.common import write
 from partsmith.llm import model_catalog
 from partsmith.training import dataset, score
+from partsmith.training.export import manifest_path
 from partsmith.training.train import embedded_base
 
 EVERY = 6
@@ -41,14 +44,22 @@ def main(argv: list[str] | None = None) -> None:
         info = dataset.prepare(Path(scratch), count=0)
         dev = dataset.load(Path(scratch) / "dev.jsonl")
     dev = dev[: args.limit] if args.limit else dev
-    full = _score(adapter, dev)
+    manifest = json.loads(manifest_path(adapter).read_text(encoding="utf-8"))
+    recorded = manifest.get("dev_score")
+    if recorded and not args.limit and manifest["data"].get("dev_sha256") == info["dev_sha256"]:
+        s = dict(recorded)  # `partsmith train score` scored this very set (same hash) with this adapter
+        source = "`partsmith train score`, recorded in the manifest"
+    else:
+        s = _score(adapter, dev).summary()
+        source = "this run"
     sample = dev[::EVERY]
     adapted, bare = _score(adapter, sample), _score(None, sample)
-    s, a, b = full.summary(), adapted.summary(), bare.summary()
+    a, b = adapted.summary(), bare.summary()
     figures: dict[str, Any] = {
         "adapter": adapter.name,
         "dev_sha256": info["dev_sha256"],
-        "dev": s,
+        "dev": {k: v for k, v in s.items() if k != "misses"},
+        "dev_source": source,
         "sample_every": EVERY,
         "sample_adapter": {k: v for k, v in a.items() if k != "misses"},
         "sample_bare": {k: v for k, v in b.items() if k != "misses"},
@@ -63,7 +74,8 @@ def main(argv: list[str] | None = None) -> None:
         + "".join(
             f"| {label} | {x['total']} | {x['program_right']:.3f} | {x['part_within_1mm']:.3f} | "
             f"{x['invalid']} | {x['answer_p50_s']:.2f} |\n"
-            for label, x in (("with the adapter, all", s), (f"with the adapter, every {EVERY}th", a),
+            for label, x in ((f"with the adapter, all ({source})", s),
+                             (f"with the adapter, every {EVERY}th", a),
                              (f"bare base (few-shot head), every {EVERY}th", b))
         )
     )
