@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -282,27 +282,30 @@ class Generator:
                 return completion, "", exc, None
             return completion, structured.render(program), None, program
         if route == "structured":
+            adapted = getattr(self.backend, "adapter", None) is not None
             request = Request(
-                prompt=structured.build_prompt(
-                    prompt, examples, rejected, adapted=getattr(self.backend, "adapter", None) is not None),
+                prompt=structured.build_prompt(prompt, examples, rejected, adapted=adapted),
                 max_tokens=768,
                 stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
                 temperature=0.7 if sampled else 0.0, seed=seed,
             )
-            # A small model may repeat its last feature until the token limit: stop it at the
-            # first repeat (what it wrote before is kept), as a cancel the caller did not ask for.
-            looping = threading.Event()
-            written: list[str] = []
-
-            def watch(piece: str) -> None:
-                on_text(piece)
-                written.append(piece)
-                if (cancel is not None and cancel.is_set()) or structured.repeating("".join(written)):
-                    looping.set()
-
-            completion = self.backend.generate(request, watch, looping)
-            if completion.finish == "cancelled" and not (cancel is not None and cancel.is_set()):
-                completion.finish = "length"
+            if adapted:
+                # The adapted model was trained to write programs: it answers unconstrained (about
+                # four times faster: llama.cpp checks the grammar against all 262k tokens at every
+                # step), and only an answer outside the schema is written again under the grammar.
+                free = replace(request, json_schema=None, grammar=None)
+                completion = self._structured_answer(free, on_text, cancel)
+                try:
+                    program = structured.parse_answer(completion.text)
+                    return completion, structured.render(program), None, program
+                except InputError as exc:
+                    if cancel is not None and cancel.is_set():
+                        return completion, "", exc, None
+                    spent = completion
+                    completion = self._structured_answer(request, on_text, cancel)
+                    completion.seconds += spent.seconds
+            else:
+                completion = self._structured_answer(request, on_text, cancel)
             try:
                 program = structured.parse_answer(completion.text)
             except InputError as exc:
@@ -315,6 +318,25 @@ class Generator:
         if not code.strip():
             return completion, "", ScriptError("the answer contained no Python script"), None
         return completion, code, None, None
+
+    def _structured_answer(self, request: Request, on_text: Callable[[str], None],
+                           cancel: threading.Event | None) -> Completion:
+        """A program answer. A small model may repeat its last feature until the token limit:
+        it is stopped at the first repeat (what it wrote before is kept), as a cancel the caller
+        did not ask for."""
+        looping = threading.Event()
+        written: list[str] = []
+
+        def watch(piece: str) -> None:
+            on_text(piece)
+            written.append(piece)
+            if (cancel is not None and cancel.is_set()) or structured.repeating("".join(written)):
+                looping.set()
+
+        completion = self.backend.generate(request, watch, looping)
+        if completion.finish == "cancelled" and not (cancel is not None and cancel.is_set()):
+            completion.finish = "length"
+        return completion
 
     @staticmethod
     def _repair_turn(answer: str, error: PartsmithError) -> list[dict[str, str]]:

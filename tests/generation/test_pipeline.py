@@ -218,6 +218,33 @@ def test_warm_readies_an_adapted_model_with_its_short_prompt_and_grammar(pool: S
     assert request.grammar is not None and request.max_tokens == 1
 
 
+CUBE_PROGRAM = json.dumps({"features": [{"type": "box", "l": 20, "w": 20, "h": 20}]})
+
+
+def _adapted(answers: list[str]) -> ScriptedBackend:
+    backend = ScriptedBackend(answers, writes_code=False)
+    backend.adapter = Path("adapter.gguf")  # type: ignore[attr-defined]
+    return backend
+
+
+def test_an_adapted_model_answers_without_the_grammar_when_its_answer_fits(pool: SandboxPool) -> None:
+    backend = _adapted([CUBE_PROGRAM])
+    made = Generator(backend, pool).generate("a 20 mm cube")
+    assert made.result.measurements["size"] == pytest.approx([20, 20, 20])
+    assert len(backend.requests) == 1
+    assert backend.requests[0].grammar is None and backend.requests[0].json_schema is None
+    assert backend.requests[0].prompt == "Description: a 20 mm cube\nJSON:"
+
+
+def test_an_adapted_answer_outside_the_schema_is_written_again_under_the_grammar(pool: SandboxPool) -> None:
+    backend = _adapted(['{"features": [{"type": "blob", "size": 3}]}', CUBE_PROGRAM])
+    made = Generator(backend, pool).generate("a 20 mm cube")
+    assert made.result.measurements["size"] == pytest.approx([20, 20, 20])
+    assert len(made.attempts) == 1  # the same attempt, not a repair
+    assert [r.grammar is not None for r in backend.requests] == [False, True]
+    assert backend.requests[1].temperature == 0.0 and backend.requests[1].prompt == backend.requests[0].prompt
+
+
 def test_job_folders_of_failed_and_losing_attempts_are_removed(tmp_path: Path) -> None:
     jobs = tmp_path / "jobs"
     with SandboxPool(SandboxSettings(workers=1, timeout_s=30), ExportSettings(), jobs_dir=jobs) as own:

@@ -1,9 +1,9 @@
 """The dev-set score: how many descriptions the model turns into the right program, and how many
 into a part whose bounding box is within 1 mm of the right one.
 
-Inference is the engine's: llama.cpp, the program grammar, greedy decoding, and for an adapter the
-short prompt (no head); the bare base is asked with the structured route's few-shot prompt, as the
-engine asks it today.
+Inference is the engine's: llama.cpp, greedy decoding; for an adapter the short prompt (no head),
+unconstrained, with the program grammar only for an answer outside the schema; the bare base is
+asked with the structured route's few-shot prompt under the grammar.
 """
 
 from __future__ import annotations
@@ -90,13 +90,28 @@ def open_model(base: Path, adapter: Path | None, n_ctx: int = 4096) -> Any:
 
 
 def ask(llama: Any, description: str, adapted: bool, grammar: Any, max_tokens: int = 400) -> str:
+    """The model's answer as the engine gets it: the adapted model answers unconstrained and
+    only an answer outside the schema is written again under the grammar; the bare base always
+    writes under the grammar, after the few-shot head."""
     if adapted:
-        prompt = short_prompt(description)
-    else:
         from partsmith import structured
+        from partsmith.errors import InputError
 
-        prompt = structured.build_prompt(description)
-    out = llama.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, grammar=grammar)
+        prompt = short_prompt(description)
+        text = _complete(llama, prompt, max_tokens, None)
+        try:
+            structured.parse_answer(text)
+            return text
+        except InputError:
+            return _complete(llama, prompt, max_tokens, grammar)
+    from partsmith import structured
+
+    return _complete(llama, structured.build_prompt(description), max_tokens, grammar)
+
+
+def _complete(llama: Any, prompt: str, max_tokens: int, grammar: Any) -> str:
+    out = llama.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, grammar=grammar,
+                                  stop=["\n"])
     return str(out["choices"][0]["text"]).strip()
 
 
