@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from partsmith import structured
 from partsmith.config import LLMSettings
+from partsmith.llm import model_catalog
 from partsmith.llm.backends import open_backend
 from partsmith.llm.base import Backend, Request
+from partsmith.llm.local import LlamaCppBackend
 from partsmith.pipeline import Generator
 from partsmith.sandbox import SandboxPool
 
@@ -63,12 +66,39 @@ def test_cancel_stops_a_generation(embedded: Backend) -> None:
     assert len(pieces) <= 4
 
 
+DEMO = "a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges"
+
+
+def test_the_embedded_model_carries_the_shipped_adapter(embedded: Backend) -> None:
+    adapter = getattr(embedded, "adapter", None)
+    assert adapter is not None and Path(adapter).name == "gemma3-270m-partsmith-lora.gguf"
+
+
 def test_the_readme_demo_prompt_gives_the_right_plate(embedded: Backend, pool: SandboxPool) -> None:
-    """The first quick-start command's prompt, with the embedded model (greedy, so repeatable),
-    as a fresh engine meets it (`make demo`): nothing left in the KV cache by earlier tests."""
+    """The first quick-start command's prompt, with the embedded model and its adapter (greedy
+    first, so repeatable), as a fresh engine meets it (`make demo`)."""
     embedded.llama.reset()  # type: ignore[attr-defined]
-    result = Generator(embedded, pool).generate(
-        "a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges")
+    result = Generator(embedded, pool).generate(DEMO)
+    measured = result.result.measurements
+    assert measured["size"] == pytest.approx([40, 30, 5])
+    assert sorted(measured["holes"]) == pytest.approx([4.0] * 4)
+    assert result.warnings == [] and result.program is not None
+
+
+@pytest.fixture(scope="module")
+def bare() -> Iterator[Backend]:
+    """The embedded model without its adapter (as `--model path/to/the.gguf` runs it)."""
+    info = model_catalog.get(model_catalog.EMBEDDED)
+    path = model_catalog.local_path(info)
+    assert path is not None
+    backend = LlamaCppBackend(path, model_id=info.id, writes_code=False, n_ctx=min(8192, info.n_ctx))
+    yield backend
+    backend.close()
+
+
+def test_the_bare_base_model_still_gives_the_demo_plate_through_the_family_form(
+        bare: Backend, pool: SandboxPool) -> None:
+    result = Generator(bare, pool).generate(DEMO)
     params = result.result.parameters
     assert (params["length"], params["width"], params["thickness"]) == (40, 30, 5)
     assert params["holes"] == "corners" and params["hole_diameter"] == 4
