@@ -67,8 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     generated = info["dev"] - info["hand_dev"]
     table = (
         f"Development set held out of training ({s['total']} descriptions: {generated} generated, "
-        f"{info['hand_dev']} hand-written), the embedded model with {adapter.name}; llama.cpp, the "
-        "program grammar, greedy\n\n"
+        f"{info['hand_dev']} hand-written), the embedded model with {adapter.name}; llama.cpp, greedy; "
+        "the adapter answers unconstrained, under the program grammar only when its answer is outside "
+        "the schema (the engine's way); the bare base always under the grammar\n\n"
         "| | descriptions | program right | part within 1 mm | invalid | answer p50 s |\n"
         "|---|---|---|---|---|---|\n"
         + "".join(
