@@ -289,28 +289,19 @@ class Generator:
                 stop=["\n"], json_schema=structured.json_schema(), grammar=structured.gbnf(),
                 temperature=0.7 if sampled else 0.0, seed=seed,
             )
-            if adapted:
-                # The adapted model was trained to write programs: it answers unconstrained (about
-                # four times faster: llama.cpp checks the grammar against all 262k tokens at every
-                # step), and only an answer outside the schema is written again under the grammar.
-                free = replace(request, json_schema=None, grammar=None)
-                completion = self._structured_answer(free, on_text, cancel)
-                try:
-                    program = structured.parse_answer(completion.text)
-                    return completion, structured.render(program), None, program
-                except InputError as exc:
-                    if cancel is not None and cancel.is_set():
-                        return completion, "", exc, None
-                    spent = completion
-                    completion = self._structured_answer(request, on_text, cancel)
-                    completion.seconds += spent.seconds
-            else:
+            # The adapted model was trained to write programs: it answers unconstrained (about four
+            # times faster: llama.cpp checks a grammar against all 262k tokens at every step), and
+            # only an answer outside the schema is written again under the grammar.
+            first = replace(request, json_schema=None, grammar=None) if adapted else request
+            completion = self._structured_answer(first, on_text, cancel)
+            answer = _program_answer(completion)
+            cancelled = cancel is not None and cancel.is_set()
+            if first is not request and answer[2] is not None and not cancelled:
+                spent = completion.seconds
                 completion = self._structured_answer(request, on_text, cancel)
-            try:
-                program = structured.parse_answer(completion.text)
-            except InputError as exc:
-                return completion, "", exc, None
-            return completion, structured.render(program), None, program
+                completion.seconds += spent
+                answer = _program_answer(completion)
+            return answer
         request = Request(messages=list(messages), max_tokens=1536, temperature=0.5 if sampled else 0.0,
                           seed=seed)
         completion = self.backend.generate(request, on_text, cancel)
@@ -346,6 +337,15 @@ class Generator:
             {"role": "assistant", "content": answer},
             {"role": "user", "content": repair_message(error.message, line, source)},
         ]
+
+
+def _program_answer(completion: Completion) -> tuple[Completion, str, PartsmithError | None, Program | None]:
+    """A program answer as `_ask` returns it: its script and program, or why it is unusable."""
+    try:
+        program = structured.parse_answer(completion.text)
+    except InputError as exc:
+        return completion, "", exc, None
+    return completion, structured.render(program), None, program
 
 
 def _past_programs(past: list[Reference]) -> list[ProgramExample]:

@@ -93,20 +93,18 @@ def ask(llama: Any, description: str, adapted: bool, grammar: Any, max_tokens: i
     """The model's answer as the engine gets it: the adapted model answers unconstrained and
     only an answer outside the schema is written again under the grammar; the bare base always
     writes under the grammar, after the few-shot head."""
-    if adapted:
-        from partsmith import structured
-        from partsmith.errors import InputError
-
-        prompt = short_prompt(description)
-        text = _complete(llama, prompt, max_tokens, None)
-        try:
-            structured.parse_answer(text)
-            return text
-        except InputError:
-            return _complete(llama, prompt, max_tokens, grammar)
     from partsmith import structured
+    from partsmith.errors import InputError
 
-    return _complete(llama, structured.build_prompt(description), max_tokens, grammar)
+    if not adapted:
+        return _complete(llama, structured.build_prompt(description), max_tokens, grammar)
+    prompt = short_prompt(description)
+    text = _complete(llama, prompt, max_tokens, None)
+    try:
+        structured.parse_answer(text)
+    except InputError:
+        return _complete(llama, prompt, max_tokens, grammar)
+    return text
 
 
 def _complete(llama: Any, prompt: str, max_tokens: int, grammar: Any) -> str:
