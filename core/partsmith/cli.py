@@ -385,6 +385,9 @@ def evaluate(
                 generator.max_attempts = attempts
             model_id = generator.backend.model_id if generator is not None else "reference scripts"
             target = out or Path("eval-results") / f"{name}-{'oracle' if oracle else model_id}"
+            adapter = getattr(generator.backend, "adapter", None) if generator is not None else None
+            if adapter is not None:
+                model_id = f"{model_id} + {Path(adapter).stem}"  # the summary names what answered
             skipped = len(done_ids(target) & {t.id for t in chosen})
             with console.TaskBar(f"{name}: {model_id}", len(chosen), skipped) as bar:
                 rows = evaluate(chosen, target, pool=engine.pool, generator=generator, on_row=bar.done)

@@ -1,11 +1,14 @@
 """The short prompt the adapted model is trained on and asked with: no head, no examples.
 
-One line of description and the start of the answer; the answer is the program as one line of
-JSON in the grammar's key order (`partsmith.program.schema.dump`). Training and inference must
-use exactly this text, so both import it from here.
+One line of description, its sizes said in millimetres (`partsmith.metric`: the model copies
+"9.53 mm" where it would get "3/8 in" wrong), and the start of the answer; the answer is the
+program as one line of JSON in the grammar's key order (`partsmith.program.schema.dump`).
+Training and inference must use exactly this text, so both import it from here.
 """
 
 from __future__ import annotations
+
+from partsmith.metric import in_millimetres
 
 PREFIX = "Description: "
 ANSWER = "\nJSON:"
@@ -16,8 +19,8 @@ def one_line(text: str) -> str:
 
 
 def short_prompt(description: str) -> str:
-    """The prompt for the adapted model: `Description: <one line>` then `JSON:`."""
-    return f"{PREFIX}{one_line(description)}{ANSWER}"
+    """The prompt for the adapted model: `Description: <one line, in millimetres>` then `JSON:`."""
+    return f"{PREFIX}{in_millimetres(one_line(description))}{ANSWER}"
 
 
 def answer_text(program_json: str) -> str:

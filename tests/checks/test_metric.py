@@ -1,0 +1,89 @@
+"""Sizes rewritten in millimetres before the model reads them (`partsmith.metric`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from partsmith.dimensions import stated_sizes
+from partsmith.metric import in_millimetres, millimetres
+
+PHRASINGS = Path(__file__).parent / "phrasings"
+
+REWRITTEN = [
+    ("a 2 x 1 x 1/4 in plate", "a 50.8 x 25.4 x 6.35 mm plate"),
+    ('a 3/8" hole', "a 9.52 mm hole"),
+    ("a flange R8.5 cm", "a flange R85 mm"),
+    ("a quarter inch hole", "a 6.35 mm hole"),
+    ("height an inch and a half", "height 38.1 mm"),
+    ("an eighth of an inch bore", "3.17 mm bore"),
+    ("rising to three quarters of an inch", "rising to 19.05 mm"),
+    ("a sheet six inches long", "a sheet 152.4 mm long"),
+    ("6 x 4 x 0.5 cm box", "60 x 40 x 5 mm box"),
+    ("2.5×5×0.75 inches", "63.5×127×19.05 mm"),
+    ('1 1/4" rod, 2-1/2 in long', "31.75 mm rod, 63.5 mm long"),
+    ('Ø1/2" bore', "Ø12.7 mm bore"),
+    ("a plate 2 in.", "a plate 50.8 mm."),
+    ("a 1.2 m beam", "a 1200 mm beam"),
+    ("3/16 inch in from the edges", "4.76 mm in from the edges"),
+    ("3/8 in between centers", "9.52 mm between centers"),
+    ("0.5 in in diameter", "12.7 mm in diameter"),
+    ("2 in x 50 mm", "50.8 mm x 50 mm"),
+    ("project box 6 inch x 6 inch x 1 inch", "project box 152.4 x 152.4 x 25.4 mm"),
+    ("12 in. long", "304.8 mm long"),
+    ("1½ in bar, ¾\" thick", "38.1 mm bar, 19.05 mm thick"),
+    ("5/16 inch bolt", "7.94 mm bolt"),
+    # A count before a size is a count: four holes, two holes.
+    ("4 x 1/4 in holes", "4 x 6.35 mm holes"),
+    ("4x 3/8in holes in a 2 x 3 in plate", "4x 9.52 mm holes in a 50.8 x 76.2 mm plate"),
+    ("a row of 2 3/4 inch holes", "a row of 2 19.05 mm holes"),
+]
+
+UNCHANGED = [
+    "a 60 x 40 x 5 mm plate with M8 x 40 bolts",
+    "a 10 mm hole, 4mm deep",
+    "100 x 60 x 8 plate, a Ø10 x 30 pin at x=30",
+    "place 4 in a row",
+    "a disc 5 in diameter",  # "in diameter", not inches
+    "M4 in each corner",
+    "a gear m2.5 z68, 5 mm wide",
+    "a box 20mm on a side, 2 in each corner",
+    "a 1/4-20 tapped hole",  # a thread
+    "8 m3 holes",
+    "a 2x4 board",
+]
+
+
+@pytest.mark.parametrize(("said", "rewritten"), REWRITTEN)
+def test_sizes_in_other_units_are_rewritten_in_millimetres(said: str, rewritten: str) -> None:
+    assert in_millimetres(said) == rewritten
+
+
+@pytest.mark.parametrize("said", UNCHANGED)
+def test_millimetres_threads_counts_and_prepositions_are_left_alone(said: str) -> None:
+    assert in_millimetres(said) == said
+
+
+def test_millimetres_are_what_the_training_programs_hold() -> None:
+    # The generator rounds 3/8 in to 0.01 mm the same way; a different rounding would make the
+    # model's copy disagree with its training answers.
+    from partsmith.training.words import INCH, mm_round
+
+    for sixteenths in range(1, 97):
+        inches = sixteenths / 16
+        assert float(millimetres(inches * INCH)) == mm_round(inches * INCH)
+
+
+def test_the_rewrite_keeps_every_stated_size_the_checker_reads() -> None:
+    # The size checker reads the user's own words; the model reads the rewrite. Both must agree
+    # on every phrasing the checker is measured on, in any unit.
+    for name in ("sizes.jsonl", "heldout.jsonl"):
+        for line in (PHRASINGS / name).read_text(encoding="utf-8").splitlines():
+            prompt = json.loads(line)["prompt"]
+            before = [s.sizes for s in stated_sizes(prompt)]
+            after = [s.sizes for s in stated_sizes(in_millimetres(prompt))]
+            assert len(after) == len(before), (prompt, in_millimetres(prompt))
+            for a, b in zip(after, before, strict=True):
+                assert a == pytest.approx(b, abs=0.01), (prompt, in_millimetres(prompt))
