@@ -14,6 +14,7 @@ from typing import Any
 from bench.common import write
 from partsmith import assembly
 from partsmith.config import get_settings
+from partsmith.pipeline import GenerationFailed
 from partsmith.progress import Progress
 
 PROMPTS = [
@@ -43,7 +44,13 @@ def main() -> None:
                 marks.setdefault(progress.stage, time.perf_counter())
 
             began = time.perf_counter()
-            made = engine.generate(prompt, on_progress=mark)
+            try:
+                made = engine.generate(prompt, on_progress=mark)
+            except GenerationFailed as failed:  # a miss is a figure too, not the end of the run
+                rows.append({"prompt": prompt, "attempts": len(failed.attempts), "failed": str(failed),
+                             "model_s": sum(a.seconds for a in failed.attempts),
+                             "total_s": time.perf_counter() - began})
+                continue
             ended = time.perf_counter()
             model_s = sum(a["seconds"] for a in made.attempts)
             sandbox = made.timings
@@ -61,16 +68,23 @@ def main() -> None:
              "| prompt | attempts | model s | sandbox ms (run / validate / export) | save ms | total s |",
              "|---|---|---|---|---|---|"]
     for r in rows:
+        if "failed" in r:
+            lines.append(f"| {r['prompt'][:40]} | {r['attempts']} | {r['model_s']:.2f} | no part | | "
+                         f"{r['total_s']:.2f} |")
+            continue
         lines.append(f"| {r['prompt'][:40]} | {r['attempts']} | {r['model_s']:.2f} | "
                      f"{r['sandbox_ms']:.0f} ({r['run_ms']:.0f} / {r['validate_ms']:.0f} / "
                      f"{r['export_ms']:.0f}) | {r['save_ms']:.1f} | {r['total_s']:.2f} |")
     share = statistics.mean(r["model_s"] / r["total_s"] for r in rows)
     p50 = statistics.median(totals)
+    failed = [r["prompt"] for r in rows if "failed" in r]
     lines += ["", f"Prompt to part, p50 over every prompt (the first included): {p50:.2f} s; "
               f"the first prompt {totals[0]:.2f} s.",
               f"The model's share of the end-to-end time: {share:.0%}."]
+    if failed:
+        lines.append(f"No part for {len(failed)} of {len(rows)} prompts: " + "; ".join(failed) + ".")
     write("pipeline", {"model": model, "load_s": load_s, "runs": rows, "total_p50_s": p50,
-                       "first_s": totals[0]}, "\n".join(lines) + "\n")
+                       "first_s": totals[0], "failed": failed}, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

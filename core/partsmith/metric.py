@@ -1,5 +1,6 @@
-"""A description's sizes said in millimetres: inches, fractions of an inch, centimetres, metres and
-feet rewritten before the model reads them.
+"""A description's sizes said as the part program holds them, before the model reads them: inches,
+fractions of an inch, centimetres, metres and feet in millimetres, and the radius of a round body
+as its diameter.
 
 A small model copies numbers well and does arithmetic badly: "3/8 in" must become 9.53 in the
 program, "8.5 cm" 85, and the adapted model got most of its development-set misses doing that
@@ -7,7 +8,9 @@ sum. So the sum is done here, exactly, and the model is trained on and asked wit
 text. Only sizes with a unit are rewritten, with the reading rules of `partsmith.dimensions` (a unit
 is a whole word; "M8 x 40" is a thread); "2 x 1 x 0.25 in" is rewritten whole, the unit at the end
 applying to every number of the group. Inch sizes said in words ("a quarter inch", "an inch and a
-half") are rewritten too. Millimetres are left exactly as written.
+half") are rewritten too. Millimetres are left exactly as written. A radius said of a round body
+("a peg radius 7 mm", "R10.5 pins") becomes a diameter, the program's size for holes, cylinders,
+spheres, cones and circles; one said of a fillet, a corner, an edge or an arc stays a radius.
 """
 
 from __future__ import annotations
@@ -133,3 +136,52 @@ def in_millimetres(text: str) -> str:
     text = _IN_DOT.sub(r"\1", _VULGAR_RE.sub(_vulgar, text))
     text = _WORDS.sub(_word_inches, text)
     return _GROUP.sub(_group, text)
+
+
+# --- radii of round bodies said as diameters --------------------------------------------------------
+
+_LEN = r"(\d+(?:\.\d+)?)(\s*(?:mm|millimet(?:er|re)s?)(?![a-z]))?"
+_RADIUS = re.compile(
+    rf"\bradius\s+(?:of\s+|=\s*)?{_LEN}"  # "radius 7 mm", "radius of 5"
+    rf"|(?<![\w.]){_LEN}\s+radius\b"  # "7 mm radius"
+    rf"|(?<![\w.])R\s?{_LEN}(?![\w.])",  # "R10.5 mm", "R12"
+)
+# A radius after these words in its sentence, or just before one of them (or before "... edges"), is
+# a fillet's, a corner's or an arc's, which the program holds as a radius.
+_KEEP = re.compile(r"corner|edge|fillet|rounded|rounding|round(?:ing)?\s+(?:off|over)|semi-?circle|half|arc|"
+                   r"bend|profile|chamfer|slot|revolve", re.IGNORECASE)
+
+
+# ... and near these, a round body's, which the program sizes by its diameter.
+_ROUND = re.compile(r"hole|bore|pin|peg|rod|shaft|cylind|dis[ck]|sphere|ball|circle|boss|hub|flange|dowel|"
+                    r"spacer|pipe|tube|cone|tapered|taper|knob|wheel|post|standoff|stud|round|column|puck|"
+                    r"cap|bar|washer|ring|torus|bushing|collar|plug|counterbore|spot|pocket|cup|pillar|pot|jar|can",
+                    re.IGNORECASE)
+
+
+def _diameter(match: re.Match[str]) -> str:
+    # The words of the same sentence before and after the radius.
+    words = re.findall(r"[\w-]+", re.split(r"[.;:!?](?:\s|$)", match.string[:match.start()])[-1])
+    later = re.findall(r"[\w-]+", re.split(r"[.;:!?](?:\s|$)", match.string[match.end():])[0])
+    kept = _KEEP.search(" ".join(words[-8:] + later[:1])) or any(
+        w.lower().startswith("edge") for w in later[:4])
+    if kept or not _ROUND.search(" ".join(words[-5:] + later[:5])):
+        return match.group(0)
+    if match.group(1) is not None:
+        return f"diameter {millimetres(2 * float(match.group(1)))}{match.group(2) or ''}"
+    if match.group(3) is not None:
+        return f"{millimetres(2 * float(match.group(3)))}{match.group(4) or ''} diameter"
+    return f"Ø{millimetres(2 * float(match.group(5)))}{match.group(6) or ''}"
+
+
+def as_diameters(text: str) -> str:
+    """`text` with the radius of a round body said as its diameter ("a peg radius 7 mm" -> "a peg
+    diameter 14 mm", "R10.5 mm pins" -> "Ø21 mm pins"), as the program holds it; a fillet's, a
+    corner's or an arc's radius ("R2 on all edges", "rounded corners R5") stays a radius."""
+    return _RADIUS.sub(_diameter, text)
+
+
+def as_program_says(text: str) -> str:
+    """A description with its sizes in millimetres and its round bodies' radii as diameters: what
+    the adapted model reads (`partsmith.training.prompt.short_prompt`)."""
+    return as_diameters(in_millimetres(text))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from partsmith.dimensions import stated_sizes
-from partsmith.metric import in_millimetres, millimetres
+from partsmith.metric import as_diameters, as_program_says, in_millimetres, millimetres
 
 PHRASINGS = Path(__file__).parent / "phrasings"
 
@@ -87,3 +87,37 @@ def test_the_rewrite_keeps_every_stated_size_the_checker_reads() -> None:
             assert len(after) == len(before), (prompt, in_millimetres(prompt))
             for a, b in zip(after, before, strict=True):
                 assert a == pytest.approx(b, abs=0.01), (prompt, in_millimetres(prompt))
+
+
+DIAMETERS = [
+    ("a round peg radius 7 mm and 28 mm tall", "a round peg diameter 14 mm and 28 mm tall"),
+    ("seven pins R10.5 mm in a row", "seven pins Ø21 mm in a row"),
+    ("a hub R9 and 10 mm thick", "a hub Ø18 and 10 mm thick"),
+    ("a 5 mm radius sphere", "a 10 mm diameter sphere"),
+    ("holes of radius 2", "holes of diameter 4"),
+    ("with a R3.5mm hole in each corner", "with a Ø7mm hole in each corner"),
+    ("a flange R8.5 cm, 2.5 cm thick", "a flange Ø170 mm, 25 mm thick"),  # after the unit rewrite
+]
+
+RADII_KEPT = [
+    "pocket 5 x 31 mm, R0.5 corners",
+    "13 millimeters radius corners",
+    "5 mm radius on all the edges",
+    "fillet radius 2 mm",
+    "R2 fillet on the top edges",
+    "edges rounded to radius 2",
+    "a semicircle of radius 50 mm",  # the profile's own radius
+    "a 40x40x10 block, R2",  # no round body: a fillet, most likely
+    "Fillet the top edge of this cylinder with a radius of 5mm.",
+    "a filleted edge between the shank and the head of radius 5mm",
+]
+
+
+@pytest.mark.parametrize(("said", "rewritten"), DIAMETERS)
+def test_a_round_body_s_radius_is_said_as_its_diameter(said: str, rewritten: str) -> None:
+    assert as_program_says(said) == rewritten
+
+
+@pytest.mark.parametrize("said", RADII_KEPT)
+def test_fillet_corner_and_arc_radii_stay_radii(said: str) -> None:
+    assert as_diameters(said) == said

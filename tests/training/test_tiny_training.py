@@ -59,6 +59,26 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(trained: tuple[Path, Pat
     )
 
 
+def test_a_new_run_can_start_from_an_earlier_adapter(
+    trained: tuple[Path, Path, list[str]], tmp_path: Path
+) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    base, run, _ = trained
+    lines: list[str] = []
+    args = TrainArgs(base=str(base), data=str(run.parent / "data"), out=str(tmp_path / "warm"), rank=4,
+                     alpha=8, steps=0, init=str(run / "checkpoint.pt"))
+    train(args, log=lines.append)
+    assert any(line.startswith("started from the adapter") for line in lines)
+    earlier = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False)["lora"]
+    started = load_file(str(tmp_path / "warm" / "adapter" / "adapter_model.safetensors"))
+    assert len(started) == len(earlier) > 0
+    # peft names a saved tensor without its adapter's name; the weights are the earlier run's.
+    for name, tensor in earlier.items():
+        assert torch.equal(started[name.replace(".default", "")], tensor), name
+
+
 def test_the_exported_adapter_changes_llama_cpp_output_as_it_changes_transformers(
     trained: tuple[Path, Path, list[str]], tmp_path: Path
 ) -> None:

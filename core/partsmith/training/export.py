@@ -111,7 +111,8 @@ def export(adapter_dir: Path, target: Path | None = None) -> Path:
         "data": meta["data"],
         "training": meta["args"],
         "history_tail": meta["history_tail"],
-        "prompt": "short, sizes in millimetres (partsmith.training.prompt.short_prompt)",
+        "prompt": "short, sizes in millimetres and round bodies' radii as diameters "
+                  "(partsmith.training.prompt.short_prompt)",
         "dev_score": None,
     }
     manifest_path(target).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

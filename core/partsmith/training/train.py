@@ -48,6 +48,7 @@ class TrainArgs:
     eval_examples: int = 48
     checkpoint_every: int = 20
     seed: int = 17
+    init: str = ""  # a checkpoint.pt whose adapter a new run starts from (new data, same rank)
     device: str = "auto"  # "auto": cuda when torch sees a GPU, else cpu
     threads: int = 0  # 0: every core
     targets: list[str] = field(default_factory=lambda: list(TARGETS))
@@ -224,6 +225,14 @@ def train(args: TrainArgs, log: Any = print) -> Path:
         optimizer.load_state_dict(state["optimizer"])
         step, history = state["step"], state["history"]
         log(f"resumed at step {step}")
+    elif args.init:
+        # A warm start: the adapter's weights from an earlier run, a fresh optimiser and step 0
+        # (its data may differ; its rank may not).
+        state = torch.load(Path(args.init), map_location="cpu", weights_only=False)
+        if state["args"]["rank"] != args.rank:
+            raise ValueError(f"{args.init} has rank {state['args']['rank']}, not {args.rank}")
+        model.load_state_dict(state["lora"], strict=False)
+        log(f"started from the adapter in {args.init} (its step {state['step']})")
 
     def save() -> None:
         _save(
