@@ -46,9 +46,9 @@ def main() -> None:
             began = time.perf_counter()
             try:
                 made = engine.generate(prompt, on_progress=mark)
-            except GenerationFailed as failed:  # a miss is a figure too, not the end of the run
-                rows.append({"prompt": prompt, "attempts": len(failed.attempts), "failed": str(failed),
-                             "model_s": sum(a.seconds for a in failed.attempts),
+            except GenerationFailed as miss:  # a miss is a figure too, not the end of the run
+                rows.append({"prompt": prompt, "attempts": len(miss.attempts), "failed": str(miss),
+                             "model_s": sum(a.seconds for a in miss.attempts),
                              "total_s": time.perf_counter() - began})
                 continue
             ended = time.perf_counter()
