@@ -43,10 +43,13 @@ def _llm(d: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _pipeline(d: dict[str, Any]) -> list[tuple[str, str, str]]:
-    runs = d["runs"][1:] or d["runs"]
+    made = [r for r in d["runs"] if "failed" not in r]  # a prompt with no part has no sandbox time
+    runs = made[1:] or made or d["runs"]
     model = sum(r["model_s"] for r in runs) / len(runs)
-    sandbox = sum(r["sandbox_ms"] for r in runs) / len(runs)
+    sandbox = sum(r.get("sandbox_ms", 0.0) for r in runs) / len(runs)
     p50 = f"; p50 {d['total_p50_s']:.2f} s, first prompt {d['first_s']:.2f} s" if "total_p50_s" in d else ""
+    if d.get("failed"):
+        p50 += f"; no part for {len(d['failed'])} of {len(d['runs'])}"
     return [
         (
             f"prompt to part, by stage ({d['model']}, warm)",
