@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from partsmith.kit.ops import METRIC
+from partsmith.kit.ops import METRIC, FeatureError
 from tests.program.build import build, points
 
 PI = math.pi
@@ -90,6 +90,13 @@ def test_pockets_and_bosses(shape: dict[str, Any], area: float) -> None:
 def test_rib_and_ledge() -> None:
     rib = build(PLATE, {"type": "rib", "x1": -20, "y1": 0, "x2": 20, "y2": 0, "t": 3, "h": 8})
     assert rib.volume == pytest.approx(24000 + 40 * 3 * 8, rel=1e-6) and rib.size[2] == pytest.approx(18)
+    # A rib said longer than the part ends at its outline (the model's usual slip: the plate's
+    # length as the rib's half-length); one wholly off the part is an error that says so.
+    long = build(PLATE, {"type": "rib", "x1": -80, "y1": 0, "x2": 80, "y2": 0, "t": 3, "h": 8})
+    assert long.volume == pytest.approx(24000 + 60 * 3 * 8, rel=1e-6)
+    assert long.size == pytest.approx((60, 40, 18))
+    with pytest.raises(FeatureError, match="outside the part"):
+        build(PLATE, {"type": "rib", "x1": 40, "y1": 0, "x2": 90, "y2": 0, "t": 3, "h": 8})
     ledge = build(PLATE, {"type": "ledge", "w": 5, "depth": 4})
     assert ledge.volume == pytest.approx(24000 - (2400 - 50 * 30) * 4) and ledge.size == pytest.approx((60, 40, 10))
 

@@ -456,8 +456,23 @@ class Part:
             plane = bd.Plane(origin=u * mid[0] + v * mid[1] + n * (base - 0.01), x_dir=u, z_dir=n)
             flipped = plane.y_dir.dot(v) < 0
             wall = bd.Rot(0, 0, -angle if flipped else angle) * rect(length, thickness)
-            self._apply(index, bd.Solid.extrude(plane * wall, n * (height + 0.01)), "add")
+            solid = bd.Solid.extrude(plane * wall, n * (height + 0.01))
+            # A rib ends at the part's outline, as a CAD rib tool extends its sketch to the
+            # boundary: "a rib down the middle" is the part's length, whatever ends were said.
+            trimmed = _solid(solid & self._footprint(n, height + 1.0))
+            if _volume(trimmed) < TOL:
+                raise FeatureError(f"it lies outside the part's {face} side; check its start and end")
+            self._apply(index, trimmed, "add")
         self._run(index, "rib", action)
+
+    def _footprint(self, n: bd.Vector, rise: float) -> Any:
+        """The part's bounding box, grown `rise` beyond it along `n`: where a feature standing
+        on that side may be."""
+        box_ = self._need().bounding_box()
+        low = bd.Vector(*(min(a, a + g) for a, g in zip(box_.min, n * rise, strict=True)))
+        high = bd.Vector(*(max(a, a + g) for a, g in zip(box_.max, n * rise, strict=True)))
+        size = high - low
+        return bd.Pos(*low) * bd.Box(size.X, size.Y, size.Z, align=(bd.Align.MIN,) * 3)
 
     def ledge(self, index: int, *, face: str = "top", width: float, depth: float) -> None:
         """Cut a step `width` wide and `depth` deep all round the outline of a side."""
