@@ -26,12 +26,15 @@ from partsmith.examples import CodeExample
 from partsmith.llm.base import Backend, Cancelled, Completion, Request
 from partsmith.llm.extract import extract_code
 from partsmith.llm.prompts import repair_message, system_prompt
-from partsmith.program import Program
+from partsmith.program import Program, dump, parse, prune
 from partsmith.program import checks as program_checks
 from partsmith.program.examples import ProgramExample
 from partsmith.progress import Progress, ProgressCallback, check_prompt
 from partsmith.router import Decision, Router
 from partsmith.sandbox import JobResult, SandboxPool
+
+# Features the engine may leave out of a program when no attempt built (the last resort).
+LEAVE_OUT = 3
 
 
 @dataclass
@@ -225,6 +228,10 @@ class Generator:
                     messages += self._repair_turn(f"```python\n{script}```", mismatch)
                 else:
                     messages += self._repair_turn(completion.text, mismatch)
+            if best is None and not (cancel is not None and cancel.is_set()):
+                salvaged = self._without_failures(text, attempts)
+                if salvaged is not None:
+                    best = salvaged
         except BaseException:
             if best is not None:
                 _discard(best[0].job_dir)
@@ -245,6 +252,45 @@ class Generator:
             {"generate_s": round(time.perf_counter() - started, 3)}, decision, vector,
             family=structured.family_of(chosen_attempt.program), program=chosen_attempt.program,
         )
+
+    def _without_failures(self, prompt: str, attempts: list[Attempt]) -> tuple[JobResult, Attempt] | None:
+        """When no attempt built: the structured attempt that got furthest, less the features the
+        kernel could not build (at most LEAVE_OUT of them), as a parametric CAD tool keeps a model
+        whose feature fails. Its problems say what was left out and why. None: nothing to keep."""
+        failed = [(found, a) for a in attempts if a.program is not None and a.error
+                  and (found := prune.failed_feature(str(a.error.get("message", "")))) is not None]
+        if not failed:
+            return None
+        (index, kind, why), source = max(failed, key=lambda item: item[0][0])  # first of the furthest
+        program: Program = parse(source.program)
+        origin = list(range(len(program.features)))
+        left_out: list[str] = []
+        for _ in range(LEAVE_OUT):
+            pruned = prune.without(program, index)
+            if pruned is None:
+                return None
+            program, removed = pruned
+            gone = ", ".join(f"features[{origin[r]}]" for r in removed[1:])
+            left_out.append(f"left out features[{origin[index]}] ({kind}) of attempt {source.number}"
+                            f"{f' and what works on it ({gone})' if gone else ''}: {why}")
+            origin = [o for number, o in enumerate(origin) if number not in removed]
+            script = structured.render(program)
+            job_dir = self.pool.new_job_dir()
+            try:
+                result = self.pool.run(script, job_dir=job_dir)
+            except SandboxError as exc:
+                _discard(job_dir)
+                found = prune.failed_feature(exc.message)
+                if found is None:
+                    return None
+                index, kind, why = found
+                continue
+            problems = [*left_out, *checks.check(prompt, result.measurements),
+                        *program_checks.check(program, result.measurements)]
+            kept = program.model_dump(mode="json")
+            return result, Attempt(source.number, "structured", dump(program), script, None, problems,
+                                   0.0, 0, 0.0, kept)
+        return None
 
     def _fallback(self, route: str) -> str:
         """A code-writing model whose program failed writes code next (programs cannot say

@@ -259,3 +259,25 @@ def test_job_folders_of_failed_and_losing_attempts_are_removed(tmp_path: Path) -
         with pytest.raises(GenerationFailed):
             Generator(ScriptedBackend([TYPO] * 2), own, max_attempts=2).generate(PROMPT)
         assert len(list(jobs.iterdir())) == 2
+
+
+def test_when_no_attempt_builds_the_part_comes_without_the_feature_that_failed(pool: SandboxPool) -> None:
+    # As a parametric CAD tool keeps a model whose feature fails: the plate without the hole
+    # that misses it, with a warning that says so, rather than no part.
+    missing = _program({"type": "box", "l": 40, "w": 30, "h": 5},
+                       {"type": "hole", "at": {"type": "points", "pts": [{"x": 90, "y": 0}]}, "d": 4},
+                       {"type": "chamfer", "l": 0.5, "edges": "top"})
+    backend = _adapted([missing, missing])
+    made = Generator(backend, pool, max_attempts=2).generate("a 40 x 30 x 5 mm plate")
+    assert len(made.attempts) == 2 and all(a.error for a in made.attempts)
+    assert made.result.measurements["size"] == pytest.approx([40, 30, 5])
+    assert made.program is not None and [f["type"] for f in made.program["features"]] == ["box", "chamfer"]
+    assert "chamfer" in made.script and "hole" not in made.script
+    [left_out] = [w for w in made.warnings if w.startswith("left out")]
+    assert "features[1] (hole) of attempt 1" in left_out and "misses the part" in left_out
+
+
+def test_a_first_body_that_cannot_be_built_still_fails_clearly(pool: SandboxPool) -> None:
+    broken = _program({"type": "tube", "od": 10, "id": 10, "h": 5})
+    with pytest.raises(GenerationFailed, match="no usable part after 2"):
+        Generator(_adapted([broken, broken]), pool, max_attempts=2).generate("a 10 mm tube")
