@@ -39,3 +39,32 @@ def test_the_adapter_file_says_what_it_is(tmp_path: Path) -> None:
 
 def test_the_short_prompt_is_one_line_and_ends_where_the_answer_starts() -> None:
     assert short_prompt("a plate\n 60 x 40") == "Description: a plate 60 x 40\nJSON:"
+
+
+def test_a_mix_is_one_adapter_of_the_summed_rank(tmp_path: Path) -> None:
+    from partsmith.training.export import write_gguf
+    from partsmith.training.mix import mix, parse_weighted, read_adapter
+
+    rng = np.random.default_rng(0)
+    a = {"blk.0.attn_q.weight.lora_a": rng.normal(size=(4, 32)), "blk.0.attn_q.weight.lora_b": rng.normal(size=(64, 4))}
+    b = {"blk.0.attn_q.weight.lora_a": rng.normal(size=(8, 32)), "blk.0.attn_q.weight.lora_b": rng.normal(size=(64, 8))}
+    first = write_gguf(a, 8, "gemma3", tmp_path / "a.gguf", extra={"base_sha256": "ab" * 32})
+    second = write_gguf(b, 32, "gemma3", tmp_path / "b.gguf", extra={"base_sha256": "ab" * 32})
+    mixed, alpha, architecture, extra = read_adapter(mix([(first, 0.3), (second, 0.7)], tmp_path / "m.gguf"))
+
+    def delta(tensors: dict[str, np.ndarray], scale: float) -> np.ndarray:
+        return scale * tensors["blk.0.attn_q.weight.lora_b"] @ tensors["blk.0.attn_q.weight.lora_a"]
+
+    rank = mixed["blk.0.attn_q.weight.lora_a"].shape[0]
+    assert rank == 12 and architecture == "gemma3" and extra["base_sha256"] == "ab" * 32
+    # Each keeps its own scale (alpha / rank: 2 and 4); fp16 storage rounds the rest.
+    want = 0.3 * delta(a, 8 / 4) + 0.7 * delta(b, 32 / 8)
+    assert np.abs(delta(mixed, alpha / rank) - want).max() < 2e-3 * np.abs(want).max()
+    with pytest.raises(ValueError, match="sum to 1"):
+        mix([(first, 0.5), (second, 0.6)], tmp_path / "bad.gguf")
+    with pytest.raises(ValueError, match="new file"):
+        mix([(first, 0.5), (second, 0.5)], first)
+    assert parse_weighted(["a.gguf", "b.gguf"]) == [(Path("a.gguf"), 0.5), (Path("b.gguf"), 0.5)]
+    assert parse_weighted(["a.gguf=0.25", "b.gguf=0.75"])[1] == (Path("b.gguf"), 0.75)
+    with pytest.raises(ValueError, match="every adapter a weight"):
+        parse_weighted(["a.gguf=0.25", "b.gguf"])

@@ -27,6 +27,7 @@ def test_the_manifest_says_what_the_adapter_was_made_from() -> None:
     adapter = _adapter()
     manifest = json.loads(manifest_path(adapter).read_text(encoding="utf-8"))
     assert manifest["base_sha256"] == dataset.sha256(embedded_base())
+    assert manifest["adapter_sha256"] == dataset.sha256(adapter), "the manifest is of another adapter file"
     assert manifest["data"]["train_sha256"] and manifest["training"]["rank"] > 0
     assert manifest["dev_score"]["total"] > 0
 

@@ -82,7 +82,6 @@ def test_a_new_run_can_start_from_an_earlier_adapter(
 def test_the_exported_adapter_changes_llama_cpp_output_as_it_changes_transformers(
     trained: tuple[Path, Path, list[str]], tmp_path: Path
 ) -> None:
-    import llama_cpp
     import torch
     from peft import PeftModel
 
@@ -99,21 +98,50 @@ def test_the_exported_adapter_changes_llama_cpp_output_as_it_changes_transformer
         adapted = PeftModel.from_pretrained(model, str(run / "adapter"))
         hf_lora = adapted(torch.tensor([ids])).logits[0, -1].numpy()
 
-    def llama_logits(lora: Path | None) -> np.ndarray:
-        llama = llama_cpp.Llama(
-            model_path=str(base),
-            lora_path=str(lora) if lora else None,
-            n_ctx=256,
-            logits_all=True,
-            verbose=False,
-        )
-        llama.eval(ids)
-        scores = np.array(llama.scores[len(ids) - 1])
-        llama.close()
-        return scores
-
-    cpp_base, cpp_lora = llama_logits(None), llama_logits(adapter)
+    cpp_base, cpp_lora = llama_logits(base, None, ids), llama_logits(base, adapter, ids)
     hf_delta, cpp_delta = hf_lora - hf_base, cpp_lora - cpp_base
     assert np.abs(cpp_delta).max() > 0.05, "the adapter did not change llama.cpp's output"
     assert np.corrcoef(hf_delta, cpp_delta)[0, 1] > 0.99
     assert np.abs(hf_delta - cpp_delta).max() < 0.05 * np.abs(hf_delta).max() + 1e-3
+
+
+def test_a_mix_of_adapters_is_their_weighted_sum_in_llama_cpp(
+    trained: tuple[Path, Path, list[str]], tmp_path: Path
+) -> None:
+    from partsmith.training.export import write_gguf
+    from partsmith.training.mix import mix, read_adapter
+
+    base, run, _ = trained
+    adapter = export(run / "adapter", tmp_path / "tiny-lora.gguf")
+    tensors, alpha, architecture, _ = read_adapter(adapter)
+    # The same adapter with every change to the weights reversed.
+    opposite = write_gguf({name: -value if name.endswith(".lora_b") else value
+                           for name, value in tensors.items()}, alpha, architecture, tmp_path / "opposite.gguf")
+    ids = [2, 500, 1000, 1500, 2000, 3000]
+    plain, adapted = llama_logits(base, None, ids), llama_logits(base, adapter, ids)
+    assert np.abs(adapted - plain).max() > 0.05
+    # Half of it and half of its opposite cancel; an adapter mixed with itself is itself.
+    cancelled = llama_logits(base, mix([(adapter, 0.5), (opposite, 0.5)], tmp_path / "zero.gguf"), ids)
+    same = llama_logits(base, mix([(adapter, 0.5), (adapter, 0.5)], tmp_path / "same.gguf"), ids)
+    assert np.abs(cancelled - plain).max() < 0.02 * np.abs(adapted - plain).max()
+    assert np.abs(same - adapted).max() < 0.02 * np.abs(adapted - plain).max()
+    # Three quarters of it and a quarter of its opposite: half of it, in the same direction.
+    part = llama_logits(base, mix([(adapter, 0.75), (opposite, 0.25)], tmp_path / "half.gguf"), ids)
+    assert np.corrcoef(part - plain, adapted - plain)[0, 1] > 0.99
+
+
+def llama_logits(base: Path, lora: Path | None, ids: list[int]) -> np.ndarray:
+    """llama.cpp's logits for the token after `ids`, with or without an adapter."""
+    import llama_cpp
+
+    llama = llama_cpp.Llama(
+        model_path=str(base),
+        lora_path=str(lora) if lora else None,
+        n_ctx=256,
+        logits_all=True,
+        verbose=False,
+    )
+    llama.eval(ids)
+    scores = np.array(llama.scores[len(ids) - 1])
+    llama.close()
+    return scores

@@ -4,6 +4,7 @@
     train     LoRA training with a progress bar; resumes from the last checkpoint
     export    the trained adapter as a GGUF LoRA file with its manifest
     score     the dev-set score of an adapter GGUF (or of the bare base, `--adapter none`)
+    mix       a weighted mix of adapters of the same base (`--mix a.gguf=0.5 b.gguf=0.5 --target m.gguf`)
     all       prepare (if the data is missing), train, export, score
 
 Every `TrainArgs` field is a flag (`--steps 50`, `--batch 4`, `--base path/to/model.gguf`).
@@ -26,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("step", choices=["prepare", "train", "export", "score", "all"])
+    parser.add_argument("step", choices=["prepare", "train", "export", "score", "mix", "all"])
     defaults = TrainArgs()
     for item in fields(TrainArgs):
         value = getattr(defaults, item.name)
@@ -39,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--build-every", type=int, default=25, help="build every n-th program on OCCT")
     parser.add_argument("--adapter", default="", help="adapter GGUF to score ('none': the bare base)")
     parser.add_argument("--limit", type=int, default=0, help="score only the first n dev examples")
-    parser.add_argument("--target", default="", help="where export writes the adapter GGUF")
+    parser.add_argument("--target", default="", help="where export or mix writes the adapter GGUF")
+    parser.add_argument("--mix", nargs="+", default=[], help="adapters to mix, each PATH=WEIGHT")
     return parser
 
 
@@ -66,6 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         from partsmith.training.export import export
 
         print(export(Path(args.out) / "adapter", Path(options.target) if options.target else None))
+    if options.step == "mix":
+        from partsmith.training.export import DEFAULT_NAME, models_folder
+        from partsmith.training.mix import mix_with_manifest, parse_weighted
+
+        try:
+            adapters = parse_weighted(options.mix)
+            target = Path(options.target) if options.target else models_folder() / f"{DEFAULT_NAME}.gguf"
+            print(mix_with_manifest(adapters, target))
+        except ValueError as exc:
+            print(f"partsmith training mix: {exc}", file=sys.stderr)
+            return 2
     if options.step in ("score", "all"):
         from partsmith.training.score import score_cli
 

@@ -45,6 +45,14 @@ def write_adapter(
     tensors: dict[str, Any], alpha: float, architecture: str, path: Path, extra: dict[str, str] | None = None
 ) -> Path:
     """Write LoRA weights (peft names -> float arrays) as a GGUF adapter for `architecture`."""
+    return write_gguf({gguf_name(name): value for name, value in tensors.items()}, alpha, architecture,
+                      path, extra)
+
+
+def write_gguf(
+    tensors: dict[str, Any], alpha: float, architecture: str, path: Path, extra: dict[str, str] | None = None
+) -> Path:
+    """Write LoRA weights (GGUF names -> float arrays) as a GGUF adapter for `architecture`."""
     import gguf
     import numpy as np
 
@@ -58,7 +66,7 @@ def write_adapter(
         writer.add_string(f"partsmith.{key}", value)
     for name in sorted(tensors):
         array = np.asarray(tensors[name], dtype=np.float32)
-        writer.add_tensor(gguf_name(name), array.astype(np.float16))
+        writer.add_tensor(name, array.astype(np.float16))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
