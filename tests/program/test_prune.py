@@ -19,6 +19,8 @@ def _features(program: object) -> list[dict[str, object]]:
 def test_the_failed_feature_is_read_from_the_build_error() -> None:
     message = "FeatureError on line 20: features[2] (hole): the hole at (30, 0) misses the part on its top face"
     assert failed_feature(message) == (2, "hole", "the hole at (30, 0) misses the part on its top face")
+    fillet = "FeatureError on line 21: features[1] (fillet 30 mm on top edges): the radius is too large"
+    assert failed_feature(fillet) == (1, "fillet", "the radius is too large")
     assert failed_feature("the script ran past its 30 s limit") is None
 
 

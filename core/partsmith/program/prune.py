@@ -15,8 +15,9 @@ from pydantic import ValidationError
 
 from partsmith.program.schema import Program, dump, parse
 
-# The kit names the entry that failed first: "features[2] (hole): the hole at ... misses the part".
-FAILED = re.compile(r"features\[(\d+)\] \((\w+)\): ?")
+# The kit names the entry that failed first: "features[2] (hole): the hole at ... misses the part",
+# "features[1] (fillet 30 mm on top edges): ...".
+FAILED = re.compile(r"features\[(\d+)\] \((\w+)[^)]*\): ?")
 
 
 def failed_feature(message: str) -> tuple[int, str, str] | None:
