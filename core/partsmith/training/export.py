@@ -30,6 +30,9 @@ GGUF_NAMES = {
 }
 _PEFT = re.compile(r"layers\.(\d+)\.(self_attn\.\w+_proj|mlp\.\w+_proj)\.lora_([AB])(?:\.default)?\.weight$")
 DEFAULT_NAME = "gemma3-270m-partsmith-lora"
+# What the adapter is asked with, in the manifest.
+PROMPT = ("short: slips in CAD words corrected, sizes in millimetres and round bodies' radii as diameters "
+          "(partsmith.training.prompt.short_prompt)")
 
 
 def gguf_name(peft_name: str) -> str:
@@ -119,8 +122,7 @@ def export(adapter_dir: Path, target: Path | None = None) -> Path:
         "data": meta["data"],
         "training": meta["args"],
         "history_tail": meta["history_tail"],
-        "prompt": "short, sizes in millimetres and round bodies' radii as diameters "
-                  "(partsmith.training.prompt.short_prompt)",
+        "prompt": PROMPT,
         "dev_score": None,
     }
     manifest_path(target).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -1,6 +1,7 @@
 """The short prompt the adapted model is trained on and asked with: no head, no examples.
 
-One line of description, its sizes said in millimetres and its round bodies' radii as diameters
+One line of description, its slips of the keyboard in CAD words put right (`partsmith.spelling`:
+"hple" is "hole"), its sizes said in millimetres and its round bodies' radii as diameters
 (`partsmith.metric`: the model copies "9.53 mm" and "Ø21" where it would get "3/8 in" and "R10.5"
 wrong), and the start of the answer; the answer is the
 program as one line of JSON in the grammar's key order (`partsmith.program.schema.dump`).
@@ -10,6 +11,7 @@ Training and inference must use exactly this text, so both import it from here.
 from __future__ import annotations
 
 from partsmith.metric import as_program_says
+from partsmith.spelling import corrected
 
 PREFIX = "Description: "
 ANSWER = "\nJSON:"
@@ -21,7 +23,7 @@ def one_line(text: str) -> str:
 
 def short_prompt(description: str) -> str:
     """The prompt for the adapted model: `Description: <one line, as the program says it>` then `JSON:`."""
-    return f"{PREFIX}{as_program_says(one_line(description))}{ANSWER}"
+    return f"{PREFIX}{as_program_says(corrected(one_line(description)))}{ANSWER}"
 
 
 def answer_text(program_json: str) -> str:
