@@ -3,11 +3,12 @@ reads them: "a 3 mm hple", "a hslf disc", "lenght 40".
 
 Only a word that is in no English dictionary (pyspellchecker's, 160,000 words) and is one slip
 (two letters swapped, one dropped, added or mistyped) from a word of the CAD vocabulary below is
-changed, to the first such word in the vocabulary's order (the commoner word first: "thik" is
-"thick", not "thin"). A real word is never changed ("hold" stays "hold", not "hole"), nor a word
-under four letters, nor anything with a digit (sizes, "M4", "z68"), nor a word the vocabulary does
-not come close to: the model has seen most slips in training and reads them; this is for the ones
-that turn a hole into a boss.
+changed: to the word with the same letters when two were swapped ("wdith" is "width", not
+"with"), else to the first such word in the vocabulary's order (the commoner word first: "thik" is
+"thick", not "thin"). Words of the trade ("cbore", "thru", "counterbores") are left as written; so
+is a real word ("hold" stays "hold", not "hole"), a word under four letters, anything with a digit
+(sizes, "M4", "z68") and a word the vocabulary does not come close to. The model has seen most
+slips in training and reads them; this is for the ones that turn a hole into a boss.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ centimeter centimeters half quarter eighth third stacked extruded revolved lofte
 beam flat stop clip hook holder mount cover lid cap post posts stud standoff bearing shoulder collar
 thin small large make design create model need please then
 """
+# Words of the trade no English dictionary has, left as written (and never a correction's goal).
+_TRADE = """
+cbore cbored cboring csink csunk ctsk thru spotface spotfaced counterbores countersinks chamfers
+fillets grooves pockets recesses bosses flanges brackets gears spacers washers tubes pipes
+cylinders spheres cones wedges prisms plates blocks boxes cubes rods shafts ledges hooks clips lids
+caps studs standoffs bearings collars bushings sleeves knobs handles hubs tori keyway keyways
+"""
 VOCABULARY = tuple(_WORDS.split())
 _WORD = re.compile(r"(?<![\w'])[A-Za-z]{4,}(?![\w'])")
 
@@ -46,18 +54,21 @@ def corrected(text: str) -> str:
 def _fix(found: re.Match[str]) -> str:
     word = found.group(0)
     lower = word.lower()
-    if lower in _RANK or _english().known([lower]):
+    if lower in _RANK or lower in _KEEP or _english().known([lower]):
         return word
     near = _english().edit_distance_1(lower) & _RANK.keys()
     if not near:
         return word
-    best: str = min(near, key=_RANK.__getitem__)
+    # Two letters swapped keep the word's letters: "wdith" is "width" before it is "with".
+    swapped = [w for w in near if sorted(w) == sorted(lower)]
+    best: str = min(swapped or near, key=_RANK.__getitem__)
     if word.isupper():
         return best.upper()
     return best.capitalize() if word[0].isupper() else best
 
 
 _RANK = {word: rank for rank, word in reversed(list(enumerate(VOCABULARY)))}
+_KEEP = frozenset(_TRADE.split())
 
 
 @functools.cache

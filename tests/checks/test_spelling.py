@@ -17,6 +17,7 @@ from partsmith.training.prompt import short_prompt
     ("a door stop wiht a flat top", "a door stop with a flat top"),
     ("Cylindar 20 dia", "Cylinder 20 dia"),
     ("3 INCEHS long", "3 INCHES long"),
+    ("box: length 280mm, wdith 170mm", "box: length 280mm, width 170mm"),  # the swap, not "with"
 ])
 def test_one_slip_in_a_cad_word_is_put_right(typed: str, meant: str) -> None:
     assert corrected(typed) == meant
@@ -29,6 +30,7 @@ def test_one_slip_in_a_cad_word_is_put_right(typed: str, meant: str) -> None:
     "a nema17 mount for an arduino with gridfinity feet",  # unknown and far from the vocabulary
     "thk 5, dia 20, pcd 60",  # abbreviations under four letters
     "Bob's wedge",
+    "4 holes, cbore 8 x 3, thru, counterbores on the top",  # words of the trade
 ])
 def test_everything_else_is_left_as_written(text: str) -> None:
     assert corrected(text) == text
