@@ -17,13 +17,13 @@ import functools
 import re
 from typing import Any
 
-# The words parts are described with, the commoner of two near ones first.
+# The words parts are described with, the likelier of two near ones first ("widh" is "width").
 _WORDS = """
-hole holes with thick thickness wide width long length tall height high deep depth diameter
+hole holes thick thickness width wide with long length tall height high deep depth diameter
 radius round rounded through blind bore bored counterbore counterbored countersink countersunk
-chamfer chamfered fillet filleted edge edges corner corners across flats plate block box cube
+chamfer chamfered fillet filleted wedge edges edge corner corners across flats plate block box cube
 cylinder cylindrical disc disk rod shaft pin pins peg pegs tube pipe ring washer spacer sleeve
-bushing sphere spherical ball cone conical tapered tapering truncated pyramid wedge prism hexagon
+bushing sphere spherical ball cone conical tapered tapering truncated pyramid prism hexagon
 hexagonal pentagon pentagonal octagon octagonal triangle triangular square rectangle rectangular
 slot slots pocket recess groove boss rib ribs ledge step flange bracket angle gear teeth tooth
 module spur bolt bolts screw screws nut knob handle spoke spokes arm arms hub torus section mean
@@ -41,6 +41,7 @@ cbore cbored cboring csink csunk ctsk thru spotface spotfaced counterbores count
 fillets grooves pockets recesses bosses flanges brackets gears spacers washers tubes pipes
 cylinders spheres cones wedges prisms plates blocks boxes cubes rods shafts ledges hooks clips lids
 caps studs standoffs bearings collars bushings sleeves knobs handles hubs tori keyway keyways
+centres
 """
 VOCABULARY = tuple(_WORDS.split())
 _WORD = re.compile(r"(?<![\w'])[A-Za-z]{4,}(?![\w'])")

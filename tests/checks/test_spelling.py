@@ -18,6 +18,8 @@ from partsmith.training.prompt import short_prompt
     ("Cylindar 20 dia", "Cylinder 20 dia"),
     ("3 INCEHS long", "3 INCHES long"),
     ("box: length 280mm, wdith 170mm", "box: length 280mm, width 170mm"),  # the swap, not "with"
+    ("a plate 40 long, widh 30", "a plate 40 long, width 30"),
+    ("a wdge 30 long", "a wedge 30 long"),
 ])
 def test_one_slip_in_a_cad_word_is_put_right(typed: str, meant: str) -> None:
     assert corrected(typed) == meant
