@@ -11,6 +11,7 @@ from bench import (
     grammar_speed,
     history,
     llm,
+    phrasings,
     pipeline,
     report,
     sandbox,
@@ -31,6 +32,7 @@ def main() -> None:
     cli.main()
     disk.main()
     training_dev.main([])
+    phrasings.main([])
     cadqueryeval.main([])
     report.main()
 

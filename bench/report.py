@@ -149,6 +149,17 @@ def _training(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _phrasings(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    first, *others = d["runs"]
+    against = "; ".join(f"{r['adapter']}: {r['share']:.2f}" for r in others)
+    return [(
+        f"size checker's phrasings, never trained on ({first['prompts']}), "
+        f"embedded model + {first['adapter']}",
+        f"sizes right {first['share']:.2f} (built {first['built']})",
+        against or "first answer, bounding box against the stated sizes",
+    )]
+
+
 SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]]] = [
     ("sandbox", _sandbox),
     ("llm", _llm),
@@ -159,6 +170,7 @@ SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]
     ("frontends", _frontends),
     ("cli", _cli),
     ("training-dev", _training),
+    ("phrasings", _phrasings),
     ("eval-oracle", _eval("evaluation harness, oracle")),
     ("eval-cadqueryeval", _eval("CadQueryEval")),
     ("eval-simple", _eval("simple prompts of bench/evals, the model")),
