@@ -46,8 +46,8 @@ CUBE = re.compile(
     re.IGNORECASE,
 )
 # What follows a group that is not the part's overall size.
-_COUNTED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}?(?:holes|bores|slots|pins|screws|bolts|cut-?outs|studs|pegs|"
-                      r"posts|magnets|tabs|notches|grooves)\b", re.IGNORECASE)
+COUNTED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}?(?:holes|bores|slots|pins|screws|bolts|cut-?outs|studs|pegs|"
+                     r"posts|magnets|tabs|notches|grooves)\b", re.IGNORECASE)
 _GRID = re.compile(r"\s*(?:grid|array|pattern|matrix|lcd|characters?)\b", re.IGNORECASE)
 _FEATURE = re.compile(r"\s*(?:[a-z-]+\s+)?(?:slot|window|cut-?out|opening|pocket|recess|hole|notch|groove|"
                       r"keyway|boss|bore|counterbore|label area|display|step|shoulder|collar|spigot|tenon|"
@@ -82,7 +82,7 @@ def _is_overall(prompt: str, match: re.Match[str], count: int) -> bool:
     after = match.end()
     first_unit = match.group(2) or match.group(3)
     if count == 2 and not first_unit and match.group(1).isdigit() and int(match.group(1)) <= 24 \
-            and _COUNTED.match(prompt, after):
+            and COUNTED.match(prompt, after):
         return False  # "4 x 5 mm holes": four holes
     if _GRID.match(prompt, after) or _FEATURE.match(prompt, after):
         return False

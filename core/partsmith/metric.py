@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from partsmith.dimensions import _COUNTED, NUMBER, UNITS, parse_number
+from partsmith.dimensions import COUNTED, NUMBER, UNITS, parse_number
 
 # A unit other than millimetres, as a whole word or an inch mark; the capturing group is the unit.
 # "in" is a unit only where it is not a preposition ("4 in a row", "5 in diameter").
@@ -86,13 +86,13 @@ def _group(match: re.Match[str]) -> str:
     joins = [groups[3], groups[7]]
     present = [i for i, n in enumerate(numbers) if n is not None]
     if len(present) == 1 and " " in numbers[0].strip() and units[0] not in (None, "mm") \
-            and _COUNTED.match(match.string, match.end()):
+            and COUNTED.match(match.string, match.end()):
         # "2 3/4 inch holes": two holes of 3/4 inch, not one of 2 3/4.
         count, _, fraction = numbers[0].strip().partition(" ")
         return f"{count} {millimetres(parse_number(fraction) * UNITS[units[0]])} mm"
     last = units[present[-1]]
     counted = (len(present) == 2 and units[0] is None and numbers[0].isdigit() and int(numbers[0]) <= 24
-               and _COUNTED.match(match.string, match.end()))  # "4 x 1/4 in holes": four holes
+               and COUNTED.match(match.string, match.end()))  # "4 x 1/4 in holes": four holes
     if counted or last is None or last == "mm" or any(u not in (None, last) for u in units):
         # No unit, millimetres, or units mixed within the group ("2 in x 50 mm"): single sizes only.
         return _singles(match)
