@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-SUFFIXES = (".lora_a", ".lora_b")
-
 
 def read_adapter(path: Path) -> tuple[dict[str, Any], float, str, dict[str, str]]:
     """A GGUF LoRA adapter's tensors (as float32 arrays, by GGUF name), alpha, architecture and
@@ -60,15 +58,14 @@ def mix(adapters: Sequence[tuple[Path, float]], target: Path) -> Path:
         raise ValueError(f"write the mix to a new file, not over {target.name}")
     loaded = [read_adapter(path) for path, _ in adapters]
     names = set(loaded[0][0])
-    scales = []
-    for (path, _), (tensors, alpha, architecture, _) in zip(adapters, loaded, strict=True):
+    for (path, _), (tensors, _, architecture, _) in zip(adapters, loaded, strict=True):
         if set(tensors) != names:
             raise ValueError(f"{path} adapts other weights than {adapters[0][0]}")
         if architecture != loaded[0][2]:
             raise ValueError(f"{path} is for {architecture}, not {loaded[0][2]}")
-        scales.append(alpha / rank_of(tensors))
-    rank = sum(rank_of(t) for t, *_ in loaded)
-    scale = scales[0]
+    ranks = [rank_of(tensors) for tensors, *_ in loaded]
+    scales = [alpha / r for (_, alpha, *_), r in zip(loaded, ranks, strict=True)]
+    rank, scale = sum(ranks), scales[0]
     mixed: dict[str, Any] = {}
     for name in sorted(names):
         if name.endswith(".lora_a"):
