@@ -62,6 +62,8 @@ def test_a_mix_is_one_adapter_of_the_summed_rank(tmp_path: Path) -> None:
     assert np.abs(delta(mixed, alpha / rank) - want).max() < 2e-3 * np.abs(want).max()
     with pytest.raises(ValueError, match="sum to 1"):
         mix([(first, 0.5), (second, 0.6)], tmp_path / "bad.gguf")
+    with pytest.raises(ValueError, match="no adapter file at"):
+        mix([(first, 0.5), (tmp_path / "absent.gguf", 0.5)], tmp_path / "bad.gguf")
     with pytest.raises(ValueError, match="new file"):
         mix([(first, 0.5), (second, 0.5)], first)
     assert parse_weighted(["a.gguf", "b.gguf"]) == [(Path("a.gguf"), 0.5), (Path("b.gguf"), 0.5)]

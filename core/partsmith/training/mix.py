@@ -54,6 +54,9 @@ def mix(adapters: Sequence[tuple[Path, float]], target: Path) -> Path:
     weights = [w for _, w in adapters]
     if any(w <= 0 for w in weights) or abs(sum(weights) - 1.0) > 1e-6:
         raise ValueError(f"the weights must be positive and sum to 1, not {weights}")
+    missing = [str(path) for path, _ in adapters if not path.is_file()]
+    if missing:
+        raise ValueError(f"no adapter file at {', '.join(missing)}")
     if any(path.resolve() == target.resolve() for path, _ in adapters):
         raise ValueError(f"write the mix to a new file, not over {target.name}")
     loaded = [read_adapter(path) for path, _ in adapters]
