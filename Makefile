@@ -21,10 +21,11 @@ demo: setup
 test: setup-tests
 	$(MAKE) --no-print-directory lint typecheck pytest
 
-# Train the embedded model's part-program adapter (see docs/training.md); resumes when interrupted.
+# Make the embedded model's part-program adapter again, as models/recipe.toml says (see
+# docs/training.md); resumes when interrupted: run it again.
 TRAIN_ARGS ?=
 train: setup-train
-	$(BIN)/python -m partsmith.training all $(TRAIN_ARGS)
+	$(BIN)/python -m partsmith.training recipe $(TRAIN_ARGS)
 
 lint:
 	$(BIN)/ruff check .

@@ -1,8 +1,9 @@
 """Build the installable front-end packages into dist/: the Blender extension and FreeCAD workbench zips.
 
-Each front end gets a copy of the engine's standard-library client (`core/partsmith/client.py`) and
-its background helper, so it needs nothing from the engine's environment. Run: `python build_addon.py`
-(or `make addons`). `partsmith install blender|freecad` installs them directly instead.
+Each front end gets a copy of the engine's standard-library client (`core/partsmith/client/`: the
+client, its background helper and the job outcome), so it needs nothing from the engine's
+environment. Run: `python build_addon.py` (or `make addons`). `partsmith install blender|freecad`
+installs them directly instead.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bench.common import RESULTS, write
-from partsmith.cli import app
+from partsmith.cli.main import app
 
 
 def _shared_tasks() -> Path:

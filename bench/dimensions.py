@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.common import write
-from partsmith import dimensions
+from partsmith.prompt import dimensions
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "checks" / "phrasings" / "sizes.jsonl"

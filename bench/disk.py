@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bench.common import write
 from partsmith.config import Settings
-from partsmith.engine import Engine
+from partsmith.engine.engine import Engine
 from partsmith.errors import PartsmithError
-from partsmith.llm.scripted import ScriptedBackend
+from partsmith.model.scripted import ScriptedBackend
 
 GENERATIONS = 100
 GOOD = "```python\nfrom build123d import *\nlength = 40  # mm\nresult = Box(length, 30, 5)\n```"

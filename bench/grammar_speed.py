@@ -14,11 +14,11 @@ import statistics
 from typing import Any
 
 from bench.common import write
-from partsmith import structured
+from partsmith.generate import structured
 from partsmith.kit.registry import FAMILIES, Family
-from partsmith.llm import model_catalog
-from partsmith.llm.base import Request
-from partsmith.llm.local import LlamaCppBackend
+from partsmith.model import model_catalog
+from partsmith.model.base import Request
+from partsmith.model.local import LlamaCppBackend
 
 PROMPTS = [
     "a 40 x 30 x 5 mm plate with four 4 mm holes",

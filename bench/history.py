@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from bench.common import percentile, write
-from partsmith.embed import get_embedder
 from partsmith.history import Entry, History
 from partsmith.history.entry import new_id
+from partsmith.model.embed import get_embedder
 
 PARTS = [
     ("plate", "a {a} x {b} x {c} mm plate with four {d} mm holes"),

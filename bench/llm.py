@@ -13,10 +13,10 @@ import time
 import llama_cpp
 
 from bench.common import write
-from partsmith import structured
-from partsmith.llm import model_catalog
-from partsmith.llm.base import Request
-from partsmith.llm.local import LlamaCppBackend
+from partsmith.generate import structured
+from partsmith.model import model_catalog
+from partsmith.model.base import Request
+from partsmith.model.local import LlamaCppBackend
 
 PROMPT = "Write the numbers from one to two hundred in words, separated by commas: one, two, three,"
 TOKENS = 96

@@ -1,5 +1,5 @@
 """The adapter on prompts it was never trained on nor chosen by: the size checker's phrasings
-(tests/checks/phrasings, written as users write, for `partsmith.dimensions`). For every prompt that
+(tests/checks/phrasings, written as users write, for `partsmith.prompt.dimensions`). For every prompt that
 states an overall size, the first answer (the engine's decoding) is built and its bounding box
 checked against the stated sizes, as the engine's own check does (sorted extents, within 1 mm).
 `--against OTHER.gguf` scores another adapter on the same prompts in the same run.
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import write
-from partsmith import dimensions
-from partsmith.llm import model_catalog
+from partsmith.model import model_catalog
+from partsmith.prompt import dimensions
 from partsmith.training import score
 from partsmith.training.train import embedded_base
 

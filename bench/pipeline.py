@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import write
-from partsmith import assembly
 from partsmith.config import get_settings
-from partsmith.pipeline import GenerationFailed
+from partsmith.engine import assembly
+from partsmith.generate.pipeline import GenerationFailed
 from partsmith.progress import Progress
 
 PROMPTS = [

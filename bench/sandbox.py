@@ -18,10 +18,11 @@ from pathlib import Path
 
 from bench.common import percentile, write
 from partsmith.config import ExportSettings, SandboxSettings
+from partsmith.paths import PACKAGE
 from partsmith.sandbox import SandboxPool
 from partsmith.sandbox.limits import scrubbed_env
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "core" / "partsmith" / "examples"
+EXAMPLES = PACKAGE / "generate" / "examples"
 PARTS = {
     "simple": """from build123d import *
 length = 40  # mm

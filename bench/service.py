@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import percentile, write
-from partsmith.client import Client, EngineError
+from partsmith.client.client import Client, EngineError
 
 PROMPTS = ["a 40 x 30 x 5 mm plate with four 4 mm holes", "an M6 hex nut", "a 25 mm cube",
            "a tube 50 mm long, 10 mm outer diameter, 2 mm wall"]
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch)
-        client = Client(home=home, start_command=f"{sys.executable} -m partsmith.cli serve", timeout_s=120)
+        client = Client(home=home, start_command=f"{sys.executable} -m partsmith serve", timeout_s=120)
         client.connect(wait_s=300)
         try:
             base = client.wait(client.submit("generate", prompt=PROMPTS[0])["id"])["entry"]["id"]

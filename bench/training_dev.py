@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import write
-from partsmith.llm import model_catalog
+from partsmith.model import model_catalog
 from partsmith.training import dataset, score
 from partsmith.training.export import manifest_path
 from partsmith.training.train import embedded_base

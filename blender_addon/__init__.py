@@ -8,9 +8,10 @@ client) is copied in by `build_addon.py`.
 Installs as an extension (Blender 4.2+, `blender_manifest.toml`) or as a legacy add-on
 (Blender 3.4-4.1, `bl_info`). `partsmith install blender` does either.
 
-Layout: `state.py` holds the add-on's state (property groups, history and parameter sync,
-thumbnails); `operators.py` the buttons' work; `panel.py` only draws; `connection.py` the engine
-client; `importer.py` puts parts into the scene. No two of them import each other.
+Layout, lowest first: `preferences.py` the add-on's settings; `connection.py` the engine client
+(over `client.py`); `importer.py` puts parts into the scene; `state.py` holds the add-on's state
+(property groups, history and parameter sync, thumbnails); `operators.py` the buttons' work;
+`panel.py` only draws. A module imports only those before it.
 """
 
 bl_info = {

@@ -78,24 +78,16 @@ class _JobOperator(bpy.types.Operator):
         status.job_id = ""
         if context.workspace is not None:
             context.workspace.status_text_set(None)
-        if now.error is not None:
-            message = str(now.error)
-            status.stage = f"failed: {message}"[:200]
-            self.report({"ERROR"}, f"Partsmith: {message}")
-            return {"CANCELLED"}
-        job = (now.result or {}).get("job") or {"state": "cancelled"}
-        if job["state"] == "cancelled":
+        ended = background.outcome(now)
+        if ended.state == background.CANCELLED:
             status.stage = "cancelled"
             self.report({"WARNING"}, "Partsmith: cancelled")
             return {"CANCELLED"}
-        if job["state"] == "failed":
-            error = job.get("error") or {}
-            message = error.get("message") or "the engine failed"
-            status.stage = f"failed: {message}"[:200]
-            hint = f" ({error['hint']})" if error.get("hint") else ""
-            self.report({"ERROR"}, f"Partsmith: {message}{hint}")
+        if not ended.ok or ended.entry is None:
+            status.stage = f"failed: {ended.message}"[:200]
+            self.report({"ERROR"}, f"Partsmith: {ended.message}")
             return {"CANCELLED"}
-        entry = now.result["entry"]
+        entry = ended.entry
         try:
             obj = self.place(context, entry)
         except RuntimeError as exc:
@@ -103,12 +95,14 @@ class _JobOperator(bpy.types.Operator):
             status.stage = f"failed: {message}"[:200]
             self.report({"ERROR"}, f"Partsmith: {message}")
             return {"CANCELLED"}
-        _copy_out(context, entry)
+        copy_failed = _copy_out(context, entry)
+        if copy_failed:
+            self.report({"WARNING"}, f"Partsmith: {copy_failed}")
         state.load_params(context)
         status.stage = "done"
         status.progress = 1.0
         status.engine = "running"
-        for warning in entry.get("warnings") or []:
+        for warning in ended.warnings:
             self.report({"WARNING"}, f"Partsmith: {warning}")
         self.report({"INFO"}, f"Partsmith: {obj.name} ({' x '.join(f'{v:g}' for v in entry['size'])} mm)")
         state.refresh_history(context)
@@ -327,10 +321,12 @@ class PARTSMITH_OT_refresh(bpy.types.Operator):
         return {"FINISHED"}
 
 
-def _copy_out(context: bpy.types.Context, entry: dict[str, Any]) -> None:
+def _copy_out(context: bpy.types.Context, entry: dict[str, Any]) -> str | None:
+    """Copy the part's files to the output folder of the preferences, when one is set; what went
+    wrong when the copy failed (the part is in the scene and the history all the same)."""
     folder = bpy.path.abspath(preferences.get(context).output_folder or "")
     if not folder:
-        return
+        return None
     target = Path(folder) / entry["id"]
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -338,7 +334,9 @@ def _copy_out(context: bpy.types.Context, entry: dict[str, Any]) -> None:
             (target / Path(path).name).write_bytes(Path(path).read_bytes())
         (target / "meta.json").write_text(json.dumps(entry, indent=2))
     except OSError as exc:
-        print(f"Partsmith: cannot copy the part to {target}: {exc}")
+        return (f"the part's files could not be copied to the output folder {target} "
+                f"({exc.strerror or exc}); choose another folder in the add-on's preferences")
+    return None
 
 
 CLASSES = (PARTSMITH_OT_generate, PARTSMITH_OT_like, PARTSMITH_OT_again, PARTSMITH_OT_apply,

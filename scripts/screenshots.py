@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from partsmith.client import Client
+from partsmith.client.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = "a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges"
@@ -81,7 +81,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="partsmith-shots-") as folder:
         scratch = Path(folder)
         home = scratch / "engine"
-        client = Client(home=home, start_command=f"{sys.executable} -m partsmith.cli serve")
+        client = Client(home=home, start_command=f"{sys.executable} -m partsmith serve")
         client.connect(wait_s=300)
         try:
             for name in args.which or ["freecad", "blender"]:

@@ -9,12 +9,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from partsmith import assembly
-from partsmith.client import Client
+from partsmith.client.client import Client
 from partsmith.config import Settings
-from partsmith.engine import Engine
+from partsmith.engine import assembly
+from partsmith.engine.engine import Engine
 from partsmith.history import History
-from partsmith.llm.base import Completion, Request, TokenCallback
+from partsmith.model.base import Completion, Request, TokenCallback
 from partsmith.sandbox import SandboxPool
 from partsmith.service.server import Service
 
@@ -28,6 +28,7 @@ class SlowKitModel:
     name = "scripted"
     model_id = "scripted-plate"
     writes_code = False
+    prompt_style = "family"
 
     def __init__(self, word_delay_s: float = 0.0) -> None:
         self.word_delay_s = word_delay_s

@@ -1,7 +1,7 @@
 """Partsmith: text to CAD on your own machine.
 
 The engine package. Front ends (Blender, FreeCAD) never import it: they talk to `partsmith serve`
-through the standard-library client in `partsmith.client`.
+through the standard-library client in `partsmith.client.client`.
 """
 
 if __name__ != "partsmith":  # e.g. `import core.partsmith` from the repository root

@@ -1,5 +1,5 @@
 """`python -m partsmith`: the `partsmith` command, for environments with no script on PATH."""
 
-from partsmith.cli import main
+from partsmith.cli.main import main
 
 main()

@@ -6,6 +6,8 @@ that the service and the front ends use to tell errors apart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class PartsmithError(Exception):
     """Base of every error meant for the user."""
@@ -48,6 +50,12 @@ class ModelError(PartsmithError):
     kind = "model"
 
 
+class EntryNotFound(InputError):
+    """No history entry has the id (or id prefix) asked for."""
+
+    kind = "not_found"
+
+
 class StorageError(PartsmithError):
     """Writing to the data folder failed (a full disk, missing permissions)."""
 
@@ -75,6 +83,24 @@ class PolicyViolation(SandboxError):
     kind = "policy"
 
 
+@dataclass(frozen=True)
+class FailedFeature:
+    """The program feature a build failed on: its index in the program, its type, and why."""
+
+    index: int
+    kind: str
+    reason: str
+
+
+def failed_feature(error: dict[str, object]) -> FailedFeature | None:
+    """The failed feature an error's fields name (`ScriptError.to_dict()`), or None."""
+    index, kind = error.get("feature_index"), error.get("feature_kind")
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0 or not isinstance(kind, str):
+        return None
+    reason = error.get("feature_reason")
+    return FailedFeature(index, kind, str(reason) if reason else "it could not be built")
+
+
 class ScriptError(SandboxError):
     """The script raised an exception; `line` is its own line number."""
 
@@ -82,14 +108,19 @@ class ScriptError(SandboxError):
 
     def __init__(
         self, message: str, *, line: int | None = None, source_line: str | None = None,
-        hint: str | None = None,
+        hint: str | None = None, feature: FailedFeature | None = None,
     ) -> None:
         super().__init__(message, hint=hint)
         self.line = line
         self.source_line = source_line
+        self.feature = feature
 
     def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "line": self.line, "source_line": self.source_line}
+        found: dict[str, object] = {}
+        if self.feature is not None:
+            found = {"feature_index": self.feature.index, "feature_kind": self.feature.kind,
+                     "feature_reason": self.feature.reason}
+        return {**super().to_dict(), "line": self.line, "source_line": self.source_line, **found}
 
 
 class ScriptTimeout(SandboxError):
@@ -138,6 +169,6 @@ def sandbox_error(data: dict[str, object]) -> SandboxError:
         source = data.get("source_line")
         return ScriptError(
             message, line=int(line) if isinstance(line, int) else None,
-            source_line=str(source) if source else None, hint=hint_text,
+            source_line=str(source) if source else None, hint=hint_text, feature=failed_feature(data),
         )
     return cls(message, hint=hint_text)

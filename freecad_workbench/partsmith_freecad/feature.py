@@ -211,12 +211,10 @@ class PartsmithPart(_Stateless):
         try:
             if not now.over:
                 raise connection.EngineError(f"the engine did not finish within {REBUILD_WAIT_S:.0f} s")
-            if now.error is not None:
-                raise now.error
-            job = (now.result or {}).get("job") or {"state": "cancelled"}
-            if job["state"] != "done":
-                raise connection.EngineError((job.get("error") or {}).get("message") or job["state"])
-            self.load(obj, now.result["entry"])
+            ended = background.outcome(now)
+            if not ended.ok or ended.entry is None:
+                raise connection.EngineError(ended.message)
+            self.load(obj, ended.entry)
         except (connection.EngineError, ValueError, OSError) as exc:
             obj.Status = f"failed: {exc}"
             connection.report(f"{obj.Label}: cannot rebuild with {wanted}: {exc}")

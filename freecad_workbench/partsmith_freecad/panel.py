@@ -23,7 +23,6 @@ except ImportError:  # pragma: no cover (older shims put the widgets in QtGui)
     QtWidgets = QtGui
 
 POLL_MS = 100
-FINISHED = ("done", "failed", "cancelled")
 
 
 class JobPanel:
@@ -114,11 +113,7 @@ class JobPanel:
         if not now.over:
             return
         self.finish()
-        if now.error is not None:
-            self.show_error(str(now.error))
-            return
-        result = now.result or {"job": {"state": "cancelled"}}
-        self.done(result["job"], result.get("entry"))
+        self.done(background.outcome(now))
 
     def show(self, job: dict[str, Any]) -> None:
         self.progress.setValue(int(100 * float(job.get("progress") or 0)))
@@ -127,18 +122,15 @@ class JobPanel:
         queued = f", {job['queue_position']} ahead" if job.get("queue_position") else ""
         self.status.setText(f"{job.get('stage', '')}{attempt}{rate}{queued}")
 
-    def done(self, job: dict[str, Any], entry: dict[str, Any] | None = None) -> None:
-        if job["state"] == "cancelled":
+    def done(self, ended: background.Outcome) -> None:
+        if ended.state == background.CANCELLED:
             self.status.setText("cancelled")
             return
-        if job["state"] == "failed":
-            error = job.get("error") or {}
-            hint = f"\n{error['hint']}" if error.get("hint") else ""
-            self.show_error(f"{error.get('message', 'the engine failed')}{hint}")
+        entry = ended.entry
+        if not ended.ok or entry is None:
+            self.show_error(ended.message)
             return
         try:
-            if entry is None:
-                raise ValueError("the engine sent no part")
             doc = App.ActiveDocument or App.newDocument()
             self.inserted = feature.insert(doc, entry)
         except (connection.EngineError, ValueError, OSError, RuntimeError) as exc:
@@ -146,8 +138,8 @@ class JobPanel:
             return
         size = " x ".join(f"{v:g}" for v in entry.get("size") or [])
         self.status.setText(f"done: {self.inserted.Label} ({size} mm)")
-        self.warnings.setText("\n".join(f"warning: {w}" for w in entry.get("warnings") or []))
-        for warning in entry.get("warnings") or []:
+        self.warnings.setText("\n".join(f"warning: {w}" for w in ended.warnings))
+        for warning in ended.warnings:
             App.Console.PrintWarning(f"Partsmith: {warning}\n")
         if App.GuiUp:
             Gui.Selection.clearSelection()

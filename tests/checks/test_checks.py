@@ -9,9 +9,10 @@ from typing import Any
 import build123d as bd
 import pytest
 
-from partsmith import checks, geometry
-from partsmith.llm.scripted import ScriptedBackend
-from partsmith.pipeline import Generator
+from partsmith.build import geometry
+from partsmith.checks import stated
+from partsmith.generate.pipeline import Generator
+from partsmith.model.scripted import ScriptedBackend
 from partsmith.sandbox import SandboxPool
 
 CUBE_PROMPT = "a 50 mm cube with a 10 mm hole through the centre"
@@ -38,8 +39,8 @@ def _measured(size: list[float], **more: Any) -> dict[str, Any]:
      _measured([40, 40, 20], holes=[6.0], counterbores=1)),
 ])
 def test_wrong_parts_are_named(prompt: str, wrong: dict[str, Any], right: dict[str, Any]) -> None:
-    assert checks.check(prompt, wrong), "the wrong part passed"
-    assert checks.check(prompt, right) == []
+    assert stated.check(prompt, wrong), "the wrong part passed"
+    assert stated.check(prompt, right) == []
 
 
 @pytest.mark.parametrize(("prompt", "measured"), [
@@ -55,7 +56,7 @@ def test_wrong_parts_are_named(prompt: str, wrong: dict[str, Any], right: dict[s
     ("a knob 30 mm across, 15 mm tall", _measured([30, 30, 15])),
 ])
 def test_right_parts_pass(prompt: str, measured: dict[str, Any]) -> None:
-    assert checks.check(prompt, measured) == []
+    assert stated.check(prompt, measured) == []
 
 
 def test_geometry_measures_slots_countersinks_and_counterbores() -> None:
@@ -114,15 +115,15 @@ def test_a_missing_feature_is_a_warning(pool: SandboxPool) -> None:
 def test_shipped_examples_match_their_own_prompts(pool: SandboxPool) -> None:
     """No check speaks about a part the kit or an example makes exactly as its prompt says: such a
     false mismatch would cost every similar prompt a repair."""
-    from partsmith import family_route, structured
-    from partsmith.examples import code_examples
+    from partsmith.generate import family_route, structured
+    from partsmith.generate.examples import code_examples
     from partsmith.kit.registry import FAMILIES
 
     for example in code_examples():
         result = pool.run(example.code)
-        assert checks.check(example.prompt, result.measurements) == [], example.name
+        assert stated.check(example.prompt, result.measurements) == [], example.name
     for name, family in FAMILIES.items():
         for prompt, params in family.examples:
             program = family_route.parse(json.dumps({"family": name, "params": params}))
             script = structured.render(program)
-            assert checks.check(prompt, pool.run(script).measurements) == [], prompt
+            assert stated.check(prompt, pool.run(script).measurements) == [], prompt

@@ -1,4 +1,4 @@
-"""Sizes rewritten in millimetres before the model reads them (`partsmith.metric`)."""
+"""Sizes rewritten in millimetres before the model reads them (`partsmith.prompt.metric`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.dimensions import stated_sizes
-from partsmith.metric import as_diameters, as_program_says, in_millimetres, millimetres
+from partsmith.prompt.dimensions import stated_sizes
+from partsmith.prompt.metric import as_diameters, as_program_says, in_millimetres, millimetres
 
 PHRASINGS = Path(__file__).parent / "phrasings"
 

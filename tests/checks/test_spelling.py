@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from partsmith.spelling import corrected
-from partsmith.training.prompt import short_prompt
+from partsmith.generate.short_prompt import short_prompt
+from partsmith.prompt.spelling import corrected
 
 
 @pytest.mark.parametrize(("typed", "meant"), [

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from partsmith.cli import app
+from partsmith.cli.main import app
 from partsmith.evaluate.score import compare, score
 from partsmith.evaluate.tasks import from_cadqueryeval, load
 

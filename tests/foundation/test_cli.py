@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from partsmith import __version__
-from partsmith.cli import app
+from partsmith.cli.main import app
 
 runner = CliRunner()
 
@@ -28,7 +28,7 @@ def test_installed_command_runs() -> None:
 def test_doctor_tells_the_truth_about_this_machine(partsmith_home: Path) -> None:
     import llama_cpp
 
-    from partsmith.doctor import run_checks
+    from partsmith.cli.doctor import run_checks
 
     checks = {check.name: check for check in run_checks()}
     assert "build123d 0.12.0" in checks["CAD libraries"].detail

@@ -20,7 +20,7 @@ def _module_names() -> list[str]:
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        if name not in NOT_IMPORTED and not name.startswith("partsmith.examples."):
+        if name not in NOT_IMPORTED and not name.startswith("partsmith.generate.examples."):
             names.append(name)
     return names
 

@@ -8,7 +8,7 @@ import huggingface_hub.constants
 import pytest
 
 from partsmith.errors import ModelError
-from partsmith.llm import model_catalog
+from partsmith.model import model_catalog
 
 
 @pytest.fixture

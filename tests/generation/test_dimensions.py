@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from partsmith import dimensions
-from partsmith.dimensions import check, stated_sizes
+from partsmith.prompt import dimensions
+from partsmith.prompt.dimensions import check, stated_sizes
 
 
 @pytest.mark.parametrize(
@@ -32,9 +32,9 @@ def test_check_compares_sorted_extents() -> None:
 
 @pytest.mark.parametrize(("prompt", "count", "low", "high"), [
     ("a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges", 4, 3.75, 4.25),
-    ("plate with 6 x M3 holes", 6, 2.25, 4.05),
+    ("plate with 6 x M3 holes", 6, 2.5, 3.6),  # ISO: tapping drill to coarse clearance
     ("a plate with holes of radius 2 mm", None, 3.75, 4.25),
-    ("a plate with four holes for M3 screws", 4, 2.25, 4.05),
+    ("a plate with four holes for M3 screws", 4, 2.5, 3.6),
     ("two 6 mm diameter through holes", 2, 5.75, 6.25),
     ("a hole with a diameter of 5mm", 1, 4.75, 5.25),
     ("a plate with 2 holes", 2, None, None),

@@ -16,7 +16,7 @@ import huggingface_hub.constants
 import pytest
 
 from partsmith.errors import ModelError
-from partsmith.llm import model_catalog
+from partsmith.model import model_catalog
 
 # More than huggingface_hub's 10 MB download chunk, so a cut half way leaves whole chunks to keep.
 PAYLOAD = os.urandom(24 * 1024 * 1024 + 17)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from generation.test_tiny_gguf import write_tiny_llama
 
-from partsmith import engine as engine_module
 from partsmith.config import Settings
-from partsmith.engine import Engine
-from partsmith.llm import local
-from partsmith.llm.base import Request
-from partsmith.llm.local import LlamaCppBackend
-from partsmith.llm.scripted import ScriptedBackend
+from partsmith.engine import engine as engine_module
+from partsmith.engine.engine import Engine
+from partsmith.model import local
+from partsmith.model.base import Request
+from partsmith.model.local import LlamaCppBackend
+from partsmith.model.scripted import ScriptedBackend
 
 
 def test_a_gguf_path_loads_once_and_two_threads_share_one_lock(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from partsmith.llm.extract import extract_code
+from partsmith.generate.extract import extract_code
 
 SCRIPT = "from build123d import *\nsize = 10  # mm\nresult = Box(size, size, size)\n"
 

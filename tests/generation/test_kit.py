@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from partsmith.errors import InputError, ScriptError
+from partsmith.generate.structured import render
 from partsmith.kit import FAMILIES, plate
 from partsmith.program import parse
 from partsmith.program.schema import kit_type
 from partsmith.sandbox import SandboxPool
-from partsmith.structured import render
 
 
 def _script(name: str, params: dict[str, object]) -> str:

@@ -11,9 +11,9 @@ import pytest
 
 from partsmith.config import ExportSettings, SandboxSettings
 from partsmith.errors import InputError
-from partsmith.llm.base import Cancelled
-from partsmith.llm.scripted import ScriptedBackend
-from partsmith.pipeline import GenerationFailed, Generator
+from partsmith.generate.pipeline import GenerationFailed, Generator
+from partsmith.model.base import Cancelled
+from partsmith.model.scripted import ScriptedBackend
 from partsmith.progress import Progress
 from partsmith.sandbox import SandboxPool
 
@@ -209,9 +209,20 @@ def test_warm_fills_the_models_cache_with_the_fixed_head(pool: SandboxPool) -> N
     assert backend.requests[0].max_tokens == 1
 
 
+def test_a_backend_declares_its_prompt_style_and_an_unknown_one_is_refused(pool: SandboxPool) -> None:
+    from partsmith.generate import styles
+
+    assert ScriptedBackend([], writes_code=True).prompt_style == "code"
+    assert ScriptedBackend([], writes_code=False).prompt_style == "family"
+    assert [styles.style_for("family", "structured", n).name for n in (1, 2)] == ["family", "program"]
+    assert styles.style_for("short", "structured", 2).name == "short"
+    assert styles.style_for("code", "structured", 1).name == "program"
+    with pytest.raises(ValueError, match="unknown prompt style"):
+        Generator(ScriptedBackend(["{}"], prompt_style="poetry"), pool).generate("a 20 mm cube")
+
+
 def test_warm_readies_an_adapted_model_with_its_short_prompt_and_grammar(pool: SandboxPool) -> None:
-    backend = ScriptedBackend(["{"], writes_code=False)
-    backend.adapter = Path("adapter.gguf")  # type: ignore[attr-defined]
+    backend = ScriptedBackend(["{"], writes_code=False, prompt_style="short")
     Generator(backend, pool).warm()
     request = backend.requests[0]
     assert request.prompt is not None and request.prompt.startswith("Description: ")
@@ -222,9 +233,7 @@ CUBE_PROGRAM = json.dumps({"features": [{"type": "box", "l": 20, "w": 20, "h": 2
 
 
 def _adapted(answers: list[str]) -> ScriptedBackend:
-    backend = ScriptedBackend(answers, writes_code=False)
-    backend.adapter = Path("adapter.gguf")  # type: ignore[attr-defined]
-    return backend
+    return ScriptedBackend(answers, writes_code=False, prompt_style="short")
 
 
 def test_an_adapted_model_answers_without_the_grammar_when_its_answer_fits(pool: SandboxPool) -> None:

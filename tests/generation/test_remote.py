@@ -15,14 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from partsmith import structured
 from partsmith.config import LLMSettings
 from partsmith.errors import ConfigError, ModelError
-from partsmith.llm import model_catalog
-from partsmith.llm.backends import open_backend
-from partsmith.llm.base import Request
-from partsmith.llm.remote import RemoteBackend
-from partsmith.pipeline import Generator
+from partsmith.generate import structured
+from partsmith.generate.pipeline import Generator
+from partsmith.model import model_catalog
+from partsmith.model.backends import open_backend
+from partsmith.model.base import Request
+from partsmith.model.remote import RemoteBackend
 from partsmith.sandbox import SandboxPool
 
 

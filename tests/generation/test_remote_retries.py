@@ -10,8 +10,8 @@ from loopback_http import Answer, json_answer, serve, sse_answer
 
 from partsmith import retries
 from partsmith.errors import ModelError
-from partsmith.llm.base import Request
-from partsmith.llm.remote import RemoteBackend
+from partsmith.model.base import Request
+from partsmith.model.remote import RemoteBackend
 
 MODELS = json_answer({"data": [{"id": "tiny"}]})
 TOKENS = [{"choices": [{"text": word, "finish_reason": None}]} for word in ("a ", "part")]

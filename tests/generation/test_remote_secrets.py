@@ -7,10 +7,10 @@ import pytest
 from loopback_http import Answer, json_answer, serve, sse_answer
 
 from partsmith.config import LLMSettings
-from partsmith.llm import remote
-from partsmith.llm.backends import open_remote
-from partsmith.llm.base import Request
-from partsmith.llm.remote import RemoteBackend
+from partsmith.model import remote
+from partsmith.model.backends import open_remote
+from partsmith.model.base import Request
+from partsmith.model.remote import RemoteBackend
 
 MODELS = json_answer({"data": [{"id": "tiny"}]})
 TOKENS = [{"choices": [{"text": word, "finish_reason": None}]} for word in ("a ", "part")]

@@ -10,10 +10,10 @@ import gguf
 import numpy as np
 import pytest
 
-from partsmith import structured
 from partsmith.errors import InputError
-from partsmith.llm.base import Request
-from partsmith.llm.local import LlamaCppBackend
+from partsmith.generate import structured
+from partsmith.model.base import Request
+from partsmith.model.local import LlamaCppBackend
 
 
 def write_tiny_llama(path: Path, seed: int, n_embd: int = 64, n_layer: int = 2, n_head: int = 4,

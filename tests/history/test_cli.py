@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from partsmith.cli import app
+from partsmith.cli.main import app
 from partsmith.config import get_settings
 from partsmith.history import History
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from partsmith.config import Settings
-from partsmith.engine import Engine
+from partsmith.engine.engine import Engine
 from partsmith.errors import InputError
+from partsmith.generate.pipeline import GenerationFailed
 from partsmith.history import History
-from partsmith.llm.scripted import ScriptedBackend
-from partsmith.pipeline import GenerationFailed
+from partsmith.model.scripted import ScriptedBackend
 from partsmith.sandbox import SandboxPool
 
 PLATE = json.dumps({"family": "plate", "params": {"length": 40, "width": 30, "thickness": 5,

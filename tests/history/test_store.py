@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.errors import InputError
+from partsmith.errors import EntryNotFound, InputError
 from partsmith.history import History
 from partsmith.history.entry import SCHEMA, Entry
 from partsmith.history.timeline import FILE
@@ -59,7 +59,7 @@ def test_last_newest_search_and_resolve(history: History) -> None:
 def test_similar_successes_skip_failures(history: History) -> None:
     history.add(entry("an M6 hex nut, 5 mm thick", status="failed"))
     nut = history.add(entry("an M6 hex nut"))
-    from partsmith.embed import get_embedder
+    from partsmith.model.embed import get_embedder
 
     found = history.similar_successes(get_embedder().encode_one("an M8 hex nut"))
     assert [e.id for e in found] == [nut.id]
@@ -129,5 +129,5 @@ def test_the_catalog_is_migrated_step_by_step(tmp_path: Path) -> None:
 
 def test_unknown_ids_are_clear_errors(history: History) -> None:
     for bad in ("nope", "../etc", ".hidden", ""):
-        with pytest.raises(InputError, match="no history entry"):
+        with pytest.raises(EntryNotFound, match="no history entry"):
             history.get(bad)

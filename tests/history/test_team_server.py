@@ -65,7 +65,7 @@ def test_two_machines_share_one_index(chroma_url: str, tmp_path: Path,
     assert hit.id == gear.id and hit.prompt == gear.prompt and second.index.remote
     assert second.index.count() == first.index.count() == 2
     # Alice's successful gear is an example for Bob's next gear.
-    from partsmith.embed import get_embedder
+    from partsmith.model.embed import get_embedder
 
     [example] = second.similar_successes(get_embedder().encode_one("a spur gear with 30 teeth"))
     assert example.family == "spur_gear" and "teeth=24" in example.script
@@ -147,9 +147,9 @@ def test_the_team_index_sends_chromas_token(chroma_url: str, tmp_path: Path, mon
 def test_a_teammates_entry_is_only_an_example(chroma_url: str, tmp_path: Path, pool) -> None:  # type: ignore[no-untyped-def]
     """Issue 15: nothing in a shared entry's metadata is trusted, and its script is never run
     here: it is text in the model's prompt, and what runs is the model's answer, in the sandbox."""
-    from partsmith.embed import get_embedder
-    from partsmith.llm.scripted import ScriptedBackend
-    from partsmith.pipeline import Generator, Reference
+    from partsmith.generate.pipeline import Generator, Reference
+    from partsmith.model.embed import get_embedder
+    from partsmith.model.scripted import ScriptedBackend
 
     marker = tmp_path / "ran"
     evil = f"open({str(marker)!r}, 'w').write('ran')\nfrom build123d import *\nresult = Box(10, 10, 10)\n"

@@ -32,7 +32,7 @@ json.dump({"addons": addons, "panel": hasattr(bpy.types, "VIEW3D_PT_partsmith"),
 
 def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(home), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "partsmith.cli", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "partsmith", *args], env=env, capture_output=True,
                           text=True, timeout=600, check=False)
 
 

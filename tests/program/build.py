@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from partsmith.geometry import Measurements, measure, to_shape
+from partsmith.build.geometry import Measurements, measure, to_shape
 from partsmith.program import compile_program, parse
 from partsmith.sandbox.policy import check_source
 

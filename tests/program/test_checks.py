@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from partsmith.program.checks import check, expected_box
+from partsmith.checks.program import check, expected_box
 from tests.program.build import build, points, program
 
 PLATE = {"type": "box", "l": 40, "w": 30, "h": 5}

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.params import read_parameters, set_parameters
+from partsmith.generate.structured import render
 from partsmith.program import compile_program, parse
 from partsmith.program.examples import examples
+from partsmith.program.params import read_parameters, set_parameters
 from partsmith.sandbox import SandboxPool
-from partsmith.structured import render
 from tests.program.build import program, run_script
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cadqueryeval"

@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from partsmith.errors import InputError
+from partsmith.generate.structured import parse_answer
 from partsmith.kit.ops import FeatureError
 from partsmith.program import parse
-from partsmith.structured import parse_answer
 from tests.program.build import build, points
 
 PLATE = {"type": "box", "l": 40, "w": 30, "h": 5}

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from partsmith.kit.ops import METRIC, FeatureError
+from partsmith.kit.ops import FeatureError
+from partsmith.kit.screws import SCREWS
 from tests.program.build import build, points
 
 PI = math.pi
@@ -50,8 +51,8 @@ def test_counterbore_and_countersink() -> None:
 @pytest.mark.parametrize(("m", "fit"), [("M3", "clearance"), ("M6", "tap"), ("M10", "clearance")])
 def test_metric_holes(m: str, fit: str) -> None:
     made = build(PLATE, {"type": "hole", "at": points((0, 0)), "m": m, "fit": fit})
-    clearance, tap = METRIC[m]
-    assert made.holes == (tap if fit == "tap" else clearance,)
+    screw = SCREWS[m]
+    assert made.holes == (screw.tap if fit == "tap" else screw.clearance,)
 
 
 @pytest.mark.parametrize(("face", "axis"), [("front", 1), ("back", 1), ("left", 0), ("right", 0), ("bottom", 2)])

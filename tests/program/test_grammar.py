@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from llama_cpp.llama_grammar import LlamaGrammar
 
-from partsmith import structured
 from partsmith.config import LLMSettings
 from partsmith.errors import InputError
-from partsmith.llm.backends import open_backend
-from partsmith.llm.base import Backend, Request
+from partsmith.generate import structured
+from partsmith.model.backends import open_backend
+from partsmith.model.base import Backend, Request
 from partsmith.program import dump, json_schema, parse
 from partsmith.program.examples import examples
 from partsmith.program.grammar import gbnf

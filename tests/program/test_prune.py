@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from partsmith.errors import FailedFeature, ScriptError, failed_feature, sandbox_error
+from partsmith.generate import structured
+from partsmith.generate.salvage import without
 from partsmith.program import dump, parse
-from partsmith.program.prune import failed_feature, without
+from partsmith.sandbox import SandboxPool
 
 PLATE = {"type": "box", "l": 60, "w": 40, "h": 10}
 HOLE = {"type": "hole", "at": {"type": "points", "pts": [{"x": 100, "y": 0}]}, "d": 4}
@@ -16,12 +21,24 @@ def _features(program: object) -> list[dict[str, object]]:
     return json.loads(dump(program))["features"]  # type: ignore[arg-type]
 
 
-def test_the_failed_feature_is_read_from_the_build_error() -> None:
-    message = "FeatureError on line 20: features[2] (hole): the hole at (30, 0) misses the part on its top face"
-    assert failed_feature(message) == (2, "hole", "the hole at (30, 0) misses the part on its top face")
-    fillet = "FeatureError on line 21: features[1] (fillet 30 mm on top edges): the radius is too large"
-    assert failed_feature(fillet) == (1, "fillet", "the radius is too large")
-    assert failed_feature("the script ran past its 30 s limit") is None
+def test_the_failed_feature_crosses_the_sandbox_as_fields(pool: SandboxPool) -> None:
+    """The kit names the entry that failed as fields of the error (index, kind, reason), which
+    survive the job's reply; the message stays for people."""
+    program = parse({"features": [PLATE, {"type": "fillet", "r": 30, "edges": "top"}, HOLE]})
+    with pytest.raises(ScriptError) as caught:
+        pool.run(structured.render(program))
+    found = caught.value.feature
+    assert found is not None and (found.index, found.kind) == (1, "fillet")
+    assert found.reason and found.reason in caught.value.message
+    assert failed_feature(caught.value.to_dict()) == found
+    assert sandbox_error(caught.value.to_dict()).feature == found  # type: ignore[attr-defined]
+
+
+def test_an_error_that_names_no_feature_has_none() -> None:
+    assert failed_feature({"kind": "timeout", "message": "features[2] (hole): ran past its limit"}) is None
+    assert failed_feature({"feature_index": -1, "feature_kind": "hole"}) is None
+    assert failed_feature({"feature_index": 2, "feature_kind": "hole"}) == FailedFeature(
+        2, "hole", "it could not be built")
 
 
 def test_a_feature_and_what_works_on_it_go_the_others_are_renumbered() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from partsmith.errors import InputError
-from partsmith.params import read_parameters, set_parameters
+from partsmith.program.params import read_parameters, set_parameters
 
 SCRIPT = '''"""A plate."""
 from build123d import *

@@ -160,7 +160,7 @@ def test_spawn_mode_runs_jobs_and_survives_a_timeout(tmp_path: Path) -> None:
 def test_cli_run_writes_meta(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from partsmith.cli import app
+    from partsmith.cli.main import app
 
     script = tmp_path / "plate.py"
     script.write_text(SIMPLE)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from live_engine import Running
 
-from partsmith.client import Client, EngineError, data_home
+from partsmith.client.client import Client, EngineError, data_home
 from partsmith.config import data_home as engine_data_home
 from partsmith.service import discovery
 from partsmith.service.access import MAX_BODY_BYTES

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.client import Client
+from partsmith.client.client import Client
 
 PARTSMITH = str(Path(sys.executable).parent / "partsmith")
 PROMPT = "a 40 x 30 x 5 mm plate with four 4 mm holes"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from loopback_http import Answer, json_answer, serve
 
-from partsmith.client import Client
+from partsmith.client.client import Client
 
 
 def test_the_client_ignores_http_proxy_for_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ from live_engine import Running, SlowKitModel, start_service
 from schemathesis.checks import not_a_server_error
 
 from partsmith.config import Settings
-from partsmith.engine import Engine
+from partsmith.engine.engine import Engine
 from partsmith.sandbox import SandboxPool
 from partsmith.service.api import create_app
 from partsmith.service.jobs import Jobs

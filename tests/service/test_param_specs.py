@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from live_engine import Running
 
-from partsmith.params import read_parameters, read_spec
+from partsmith.program.params import read_parameters, read_spec
 
 SCRIPT = '''"""A plate for the spec tests."""
 from build123d import Box, Cylinder, Pos

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from partsmith.client import Client
+from partsmith.client.client import Client
 from partsmith.service import discovery
 
 
@@ -33,7 +33,7 @@ def _gone(pid: int, client: Client, timeout_s: float = 30) -> bool:
 
 def test_the_client_starts_the_engine_and_survives_its_death(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    client = Client(home=home, start_command=f"{sys.executable} -m partsmith.cli serve", timeout_s=60)
+    client = Client(home=home, start_command=f"{sys.executable} -m partsmith serve", timeout_s=60)
     health = client.connect(wait_s=240)
     assert health["status"] == "ok"
     first = discovery.read(home)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from partsmith.cli import app
+from partsmith.cli.main import app
 
 runner = CliRunner()
 

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from training.tiny_gemma import write_tiny_gemma3
 
-from partsmith import structured
+from partsmith import paths
 from partsmith.errors import ModelError
-from partsmith.llm import model_catalog
-from partsmith.llm.base import Request
-from partsmith.llm.local import LlamaCppBackend
+from partsmith.generate import structured
+from partsmith.model import model_catalog
+from partsmith.model.base import Request
+from partsmith.model.local import LlamaCppBackend
 from partsmith.training.export import write_adapter
 
 
@@ -35,7 +36,7 @@ def _random_adapter(path: Path, seed: int = 1) -> Path:
 
 def test_the_catalog_finds_the_adapter_only_when_its_file_is_there(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copy(model_catalog.models_dir() / "catalog.toml", tmp_path / "catalog.toml")
+    shutil.copy(paths.models_dir() / "catalog.toml", tmp_path / "catalog.toml")
     monkeypatch.setenv("PARTSMITH_MODELS_DIR", str(tmp_path))
     info = model_catalog.get(model_catalog.EMBEDDED)
     assert info.adapter == "gemma3-270m-partsmith-lora.gguf"

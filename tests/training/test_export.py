@@ -8,8 +8,8 @@ import gguf
 import numpy as np
 import pytest
 
+from partsmith.generate.short_prompt import short_prompt
 from partsmith.training.export import gguf_name, write_adapter
-from partsmith.training.prompt import short_prompt
 
 
 def test_peft_names_map_to_llama_cpp_names() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.llm import model_catalog
-from partsmith.training import dataset, score
+from partsmith.model import model_catalog
+from partsmith.training import dataset, recipe, score
 from partsmith.training.export import manifest_path
 from partsmith.training.train import embedded_base
 
@@ -30,6 +30,20 @@ def test_the_manifest_says_what_the_adapter_was_made_from() -> None:
     assert manifest["adapter_sha256"] == dataset.sha256(adapter), "the manifest is of another adapter file"
     assert manifest["data"]["train_sha256"] and manifest["training"]["rank"] > 0
     assert manifest["dev_score"]["total"] > 0
+
+
+def test_the_manifest_names_no_machine_path_and_the_recipe_makes_its_mix() -> None:
+    """What ships is described as it is (rank, the adapters mixed and their weights) with no
+    developer's folder in it, and models/recipe.toml (what `make train` runs) makes the same mix."""
+    adapter = _adapter()
+    text = manifest_path(adapter).read_text(encoding="utf-8")
+    assert "/work/" not in text and "/home/" not in text and "/tmp/" not in text
+    manifest = json.loads(text)
+    planned = recipe.load(recipe.default_recipe())
+    assert planned.target == adapter.name
+    assert [(item["steps"], item["weight"]) for item in manifest["mix"]] == list(planned.mix)
+    assert manifest["rank"] == planned.run.rank * len(planned.mix) == manifest["training"]["rank"] * len(planned.mix)
+    assert manifest["recipe"] == "models/recipe.toml"
 
 
 def test_the_shipped_adapter_beats_the_bare_base_model(tmp_path: Path) -> None:

@@ -130,6 +130,34 @@ def test_a_mix_of_adapters_is_their_weighted_sum_in_llama_cpp(
     assert np.corrcoef(part - plain, adapted - plain)[0, 1] > 0.99
 
 
+def test_a_recipe_makes_its_mix_of_kept_steps_and_resumes_what_is_done(tmp_path: Path) -> None:
+    """A recipe (data, one run keeping an earlier step, the mix that ships) on the tiny base: the
+    mix is made from the run's adapters at the kept steps, its manifest names them with no machine
+    path, and running the recipe again trains nothing more."""
+    from partsmith.training import recipe
+    from partsmith.training.export import manifest_path
+
+    base = write_tiny_gemma3(tmp_path / "tiny.gguf")
+    (tmp_path / "recipe.toml").write_text(
+        'target = "tiny-lora.gguf"\n[data]\ncount = 24\ndev_count = 4\nbuild_every = 1000\n'
+        "[run]\nrank = 4\nalpha = 8\nlr = 2e-2\nwarmup = 1\nsteps = 4\nkeep = [2]\nbatch = 2\n"
+        "eval_every = 2\neval_examples = 2\ncheckpoint_every = 1\n"
+        "[[mix]]\nstep = 2\nweight = 0.5\n[[mix]]\nstep = 4\nweight = 0.5\n")
+    overrides = {"base": str(base), "data": str(tmp_path / "data"), "out": str(tmp_path / "run")}
+    planned = recipe.load(tmp_path / "recipe.toml", overrides)
+    lines: list[str] = []
+    made = recipe.make(planned, tmp_path / "models" / "tiny-lora.gguf", log=lines.append)
+    manifest = json.loads(manifest_path(made).read_text())
+    assert [(item["steps"], item["weight"]) for item in manifest["mix"]] == [(2, 0.5), (4, 0.5)]
+    assert manifest["rank"] == 8 and str(tmp_path) not in json.dumps(manifest)
+    assert any("step 2: adapter kept" in line for line in lines)
+    again: list[str] = []
+    recipe.make(planned, tmp_path / "models" / "tiny-lora.gguf", log=again.append)
+    assert again == [], "a finished recipe trained again"
+    with pytest.raises(ValueError, match="does not keep"):
+        recipe.load(tmp_path / "recipe.toml", {**overrides, "keep": []})
+
+
 def llama_logits(base: Path, lora: Path | None, ids: list[int]) -> np.ndarray:
     """llama.cpp's logits for the token after `ids`, with or without an adapter."""
     import llama_cpp

@@ -14,7 +14,7 @@ from typing import Any
 from partsmith.errors import PartsmithError
 from partsmith.evaluate.score import score
 from partsmith.evaluate.tasks import Task
-from partsmith.pipeline import Attempt, Generator
+from partsmith.generate.pipeline import Attempt, Generator
 from partsmith.sandbox import JobResult, SandboxPool
 
 RESULTS = "results.jsonl"

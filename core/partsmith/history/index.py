@@ -24,8 +24,8 @@ from urllib.parse import urlparse
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from filelock import FileLock
 
-from partsmith.embed import MODEL_NAME, Vectors, get_embedder
 from partsmith.errors import ConfigError, StorageError
+from partsmith.model.embed import MODEL_NAME, Vectors, get_embedder
 from partsmith.retries import retrying
 
 T = TypeVar("T")

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from partsmith.config import Settings
-from partsmith.embed import Vectors, get_embedder
-from partsmith.errors import InputError, StorageError
+from partsmith.errors import EntryNotFound, InputError, StorageError
 from partsmith.history.entry import META, THUMBNAIL, Entry, new_id
 from partsmith.history.index import Hit, Index
 from partsmith.history.timeline import Row, Timeline
+from partsmith.model.embed import Vectors, get_embedder
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class History:
         if "/" in entry_id or entry_id.startswith(".") or not (folder / META).is_file():
             matches = self.timeline.by_prefix(entry_id) if entry_id and "/" not in entry_id else []
             if len(matches) != 1:
-                raise InputError(f"there is no history entry {entry_id!r}",
+                raise EntryNotFound(f"there is no history entry {entry_id!r}",
                                  hint="`partsmith history list` shows the entries")
             folder = self.folder / matches[0]
         return Entry.read(folder)

@@ -12,17 +12,14 @@ import zipfile
 from pathlib import Path
 
 from partsmith.install.errors import InstallError
+from partsmith.paths import CHECKOUT, PACKAGE
 
-ROOT = Path(__file__).resolve().parents[3]
-CORE = ROOT / "core" / "partsmith"
-SOURCES = {"blender": ROOT / "blender_addon", "freecad": ROOT / "freecad_workbench"}
+SOURCES = {"blender": CHECKOUT / "blender_addon", "freecad": CHECKOUT / "freecad_workbench"}
 SKIP = {"__pycache__", ".pytest_cache"}
-# Files of the engine that each front end carries, and where they go inside its folder.
-SHARED = {
-    "blender": {"client.py": "client.py", "background.py": "background.py"},
-    "freecad": {"client.py": "partsmith_freecad/client.py",
-                "background.py": "partsmith_freecad/background.py"},
-}
+# The engine's `client/` package: what each front end carries (its modules, not its __init__).
+CLIENT = PACKAGE / "client"
+# Where those modules go inside each front end's folder.
+SHARED = {"blender": Path(), "freecad": Path("partsmith_freecad")}
 
 
 def source(front_end: str) -> Path:
@@ -39,7 +36,8 @@ def files(front_end: str) -> list[tuple[Path, Path]]:
     folder = source(front_end)
     found = [(path, path.relative_to(folder)) for path in sorted(folder.rglob("*"))
              if path.is_file() and not SKIP.intersection(path.parts)]
-    found += [(CORE / name, Path(inside)) for name, inside in SHARED[front_end].items()]
+    found += [(path, SHARED[front_end] / path.name) for path in sorted(CLIENT.glob("*.py"))
+              if path.name != "__init__.py"]
     return found
 
 

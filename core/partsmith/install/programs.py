@@ -37,13 +37,13 @@ class Program:
 
 def engine_command() -> str:
     """How the front end starts this environment's engine: the absolute path of its `partsmith`
-    (next to this Python), so that no PATH set-up is needed; `python -m partsmith.cli` without one."""
+    (next to this Python), so that no PATH set-up is needed; `python -m partsmith` without one."""
     folder = Path(sys.executable).parent
     for name in ("partsmith", "partsmith.exe"):
         script = folder / name
         if script.is_file() and os.access(script, os.X_OK):
             return f"{shlex.quote(str(script.absolute()))} serve"
-    return f"{shlex.quote(str(Path(sys.executable).absolute()))} -m partsmith.cli serve"
+    return f"{shlex.quote(str(Path(sys.executable).absolute()))} -m partsmith serve"
 
 
 def candidates(explicit: Path | None, names: Iterable[str], patterns: Iterable[str]) -> list[Path]:

@@ -1,24 +1,27 @@
 """Part families. Millimetres throughout; every part sits on the XY plane (Z from 0 up) and is
 centred on the Z axis, unless its docstring says otherwise.
+
+build123d (and OCCT under it) loads on a family's first call, not on import: the engine reads the
+families' parameters, for prompts, grammars and forms, without loading the CAD kernel, which only
+the sandbox's workers need.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import build123d as bd
 from pydantic import Field
 
-from partsmith.kit.registry import family
+from partsmith.kit.registry import family, lazy_module
+
+if TYPE_CHECKING:
+    import build123d as bd
+else:
+    bd = lazy_module("build123d")
 
 Mm = Annotated[float, Field(gt=0, le=5000, description="mm")]
 Mm0 = Annotated[float, Field(ge=0, le=5000, description="mm, 0 for none")]
-
-
-def _on_floor(part: bd.Part) -> bd.Part:
-    """Move a part so that its lowest point is at Z = 0."""
-    return bd.Pos(0, 0, -part.bounding_box().min.Z) * part
 
 
 def _through_holes(

@@ -23,6 +23,8 @@ from OCP.BRepExtrema import BRepExtrema_DistShapeShape
 from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
 from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
 
+from partsmith.kit import screws
+
 Point = tuple[float, float]
 Vec3 = tuple[float, float, float]
 
@@ -38,17 +40,25 @@ FACES: dict[str, tuple[Vec3, Vec3, Vec3]] = {
 AXES: dict[str, Vec3] = {
     "z": (0, 0, 1), "-z": (0, 0, -1), "x": (1, 0, 0), "-x": (-1, 0, 0), "y": (0, 1, 0), "-y": (0, -1, 0),
 }
-# ISO 273 medium clearance holes and ISO coarse-thread tapping drills, by nominal size.
-METRIC = {
-    "M1.6": (1.8, 1.25), "M2": (2.4, 1.6), "M2.5": (2.9, 2.05), "M3": (3.4, 2.5), "M4": (4.5, 3.3),
-    "M5": (5.5, 4.2), "M6": (6.6, 5.0), "M8": (9.0, 6.8), "M10": (11.0, 8.5), "M12": (13.5, 10.2),
-    "M16": (17.5, 14.0), "M20": (22.0, 17.5), "M24": (26.0, 21.0),
-}
 TOL = 1e-3
 
 
+def kernel_said(exc: BaseException) -> str:
+    """The CAD kernel's own words for a failure, kept inside ours: its type and message."""
+    text = " ".join(str(exc).split())[:200]
+    return f"the kernel said: {type(exc).__name__}{': ' + text if text else ''}"
+
+
 class FeatureError(ValueError):
-    """A program entry that cannot be built; the message starts with the entry it names."""
+    """A program entry that cannot be built; the message starts with the entry it names.
+
+    `feature` is (index, kind, reason) once the entry is known: the engine reads these fields, not
+    the message, to know which feature failed (it may build the part without it).
+    """
+
+    def __init__(self, message: str, feature: tuple[int, str, str] | None = None) -> None:
+        super().__init__(message)
+        self.feature = feature
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,10 +225,7 @@ def row(x: float, y: float, count: int, dx: float, dy: float) -> list[Point]:
 
 def metric(size: str, fit: str = "clearance") -> float:
     """The drill diameter for an ISO metric screw: its clearance hole or its tapping drill."""
-    if size not in METRIC:
-        raise ValueError(f"unknown metric size {size!r}; known: {', '.join(METRIC)}")
-    clearance, tap = METRIC[size]
-    return tap if fit == "tap" else clearance
+    return screws.drill(size, fit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,16 +298,17 @@ class Part:
 
     def _run(self, index: int, kind: str, action: Callable[[], None]) -> None:
         label = f"features[{index}] ({kind})"
+        kind = kind.split()[0]  # a fillet's label says its size and edges; its kind is the first word
         self.before[index] = self.shape
         try:
             action()
         except FeatureError as exc:
-            raise FeatureError(f"{label}: {exc}") from None
+            raise FeatureError(f"{label}: {exc}", (index, kind, str(exc))) from None
         except Exception as exc:  # noqa: BLE001 - the kernel's failures come in many types
             text = str(exc).strip() or type(exc).__name__
-            raise FeatureError(f"{label}: {text}") from None
+            raise FeatureError(f"{label}: {text}", (index, kind, text)) from None
         if self.shape is None or not self.shape.solids():
-            raise FeatureError(f"{label}: leaves no solid")
+            raise FeatureError(f"{label}: leaves no solid", (index, kind, "leaves no solid"))
 
     def _need(self) -> Any:
         if self.shape is None:
@@ -546,12 +554,12 @@ class Part:
             try:
                 done = (bd.fillet(chosen, radius=size) if kind == "fillet"
                         else bd.chamfer(chosen, length=size))
-            except Exception:  # noqa: BLE001 - OCCT reports a failed fillet in several types
+            except Exception as exc:  # noqa: BLE001 - OCCT reports a failed fillet in several types
                 shortest = min(e.length for e in chosen)
                 raise FeatureError(
                     f"{'radius' if kind == 'fillet' else 'length'} {size:g} mm on the {where} "
                     f"({len(chosen)} edges, the shortest {shortest:.3g} mm) cannot be built: make it "
-                    "smaller than the faces next to those edges") from None
+                    f"smaller than the faces next to those edges ({kernel_said(exc)})") from None
             if not done.is_valid:
                 raise FeatureError(f"{size:g} mm on the {where} gives an invalid solid: make it smaller")
             self.shape = _solid(done)
@@ -575,9 +583,9 @@ class Part:
                     done = bd.offset(part, amount=-thickness, openings=openings)
                 else:  # offset alone gives the shrunk core: the closed shell is what is left
                     done = part - bd.offset(part, amount=-thickness)
-            except Exception:  # noqa: BLE001 - OCCT reports a failed offset in several types
+            except Exception as exc:  # noqa: BLE001 - OCCT reports a failed offset in several types
                 raise FeatureError(f"a wall of {thickness:g} mm cannot be made: make it thinner than "
-                                   "half the part's thinnest section") from None
+                                   f"half the part's thinnest section ({kernel_said(exc)})") from None
             self.shape = _solid(done)
         self._run(index, f"shell {thickness:g} mm", action)
 
@@ -622,10 +630,6 @@ class Part:
             raise FeatureError(f"features[{of}] made no body or cut to copy")
         self._need()
         return self.tools[of]
-
-    def kit(self, index: int, name: str, make: Callable[[], Any], **placement: Any) -> None:
-        """A kit family's part as a body (built on the XY plane, centred on Z)."""
-        self.body(index, name, make, **placement)
 
 
 def _far(edge: bd.Edge, n: bd.Vector) -> float:

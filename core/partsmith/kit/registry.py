@@ -8,6 +8,7 @@ structured route constrains the model with, and the kit reference in the code ro
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,16 +50,38 @@ class Family:
             )
             raise InputError(f"{self.name}: {problems}") from None
 
-    def signature_text(self) -> str:
-        """One line per parameter, for prompts: name, default, range and meaning."""
-        lines = []
-        for name, info in self.model.model_fields.items():
-            bounds = [str(m) for m in info.metadata]
-            lines.append(f"    {name}={info.default!r}  # {info.description or ''} {' '.join(bounds)}")
-        return f"{self.name}(\n" + "\n".join(lines) + "\n)"
-
 
 FAMILIES: dict[str, Family] = {}
+
+
+class LazyModule:
+    """A module imported on its first attribute access, and only then: the families' build123d.
+
+    Not placed in `sys.modules` (as the standard library's LazyLoader would): a library that walks
+    `sys.modules` (transformers does) would load it by looking."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+def lazy_module(name: str) -> Any:
+    """`name` as a `LazyModule`."""
+    return LazyModule(name)
+
+
+def _parameters(function: Callable[..., Any]) -> dict[str, inspect.Parameter]:
+    """The function's parameters with their annotations evaluated; the return annotation is left
+    as written, as it names build123d types that must not load here."""
+    found = {}
+    for name, param in inspect.signature(function).parameters.items():
+        annotation = param.annotation
+        if isinstance(annotation, str):
+            annotation = eval(annotation, function.__globals__)
+        found[name] = param.replace(annotation=annotation)
+    return found
 
 
 def family(
@@ -69,7 +92,7 @@ def family(
 
     def register(function: F) -> F:
         fields: dict[str, Any] = {}
-        for name, param in inspect.signature(function, eval_str=True).parameters.items():
+        for name, param in _parameters(function).items():
             if param.default is inspect.Parameter.empty:
                 raise TypeError(f"{function.__name__}.{name} needs a default")
             fields[name] = (param.annotation, param.default)
@@ -88,3 +111,7 @@ def family(
         return checked  # type: ignore[return-value]
 
     return register
+
+
+# The families register themselves on import; they load without the CAD kernel (see families.py).
+from partsmith.kit import families as _families  # noqa: E402, F401

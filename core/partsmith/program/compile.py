@@ -256,7 +256,7 @@ class Compiler:
 
     def kit_body(self, index: int, prefix: str, feature: BaseModel) -> None:
         kind: str = feature.type  # type: ignore[attr-defined]
-        family = next(name for name in FAMILIES if s.kit_type(name) == kind)
+        family = s.FAMILY_OF_TYPE[kind]
         if family not in self.kit:
             self.kit.append(family)
         args = [f"{name}={self.param(prefix, feature, name, name=name)}"

@@ -10,7 +10,6 @@ for a maximum of 2000) is caught by the program's own validation.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -71,5 +70,3 @@ def gbnf() -> str:
     return str(converter.format_grammar())
 
 
-def schema_text() -> str:
-    return json.dumps(json_schema())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from partsmith.kit.registry import FAMILIES
+from partsmith.kit.screws import SCREWS
 
 # Sizes: lengths, positions (which may be negative), depths (0: through), angles, counts.
 Len = Annotated[float, Field(ge=0.1, le=2000, description="mm")]
@@ -33,9 +34,10 @@ Op = Literal["add", "cut", "intersect"]
 EdgeGroup = Literal[
     "all", "vertical", "horizontal", "top", "bottom", "front", "back", "left", "right", "joint"
 ]
-MetricSize = Literal[
-    "none", "M1.6", "M2", "M2.5", "M3", "M4", "M5", "M6", "M8", "M10", "M12", "M16", "M20", "M24"
-]
+if TYPE_CHECKING:
+    MetricSize = str
+else:  # the sizes of the kit's one screw table, as a choice the grammar and the schema list
+    MetricSize = Literal[("none", *SCREWS)]
 
 MAX_FEATURES = 24
 MAX_POINTS = 24
@@ -413,6 +415,8 @@ def _kit_model(name: str) -> type[BaseModel]:
 
 
 KIT_BODIES: dict[str, type[BaseModel]] = {kit_type(name): _kit_model(name) for name in FAMILIES}
+# A program body's type -> the kit family it is (the one lookup; `kit_type` goes the other way).
+FAMILY_OF_TYPE: dict[str, str] = {kit_type(name): name for name in FAMILIES}
 BODIES: tuple[type[BaseModel], ...] = (*PRIMITIVES, *KIT_BODIES.values())
 ALL: tuple[type[BaseModel], ...] = (*BODIES, *OPERATIONS)
 

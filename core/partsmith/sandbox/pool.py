@@ -36,7 +36,7 @@ from partsmith.errors import (
     WorkerCrash,
     sandbox_error,
 )
-from partsmith.params import read_parameters, set_parameters
+from partsmith.program.params import read_parameters, set_parameters
 from partsmith.sandbox import layers as kernel_layers
 from partsmith.sandbox import replies
 from partsmith.sandbox.limits import scrubbed_env

@@ -30,7 +30,9 @@ from typing import Any, BinaryIO, NoReturn
 import build123d
 import cadquery  # noqa: F401
 
-from partsmith import kit  # noqa: F401
+# The kit loads its names on first use (the engine reads it without OCCT); the worker loads them all.
+import partsmith.kit.families
+import partsmith.kit.ops  # noqa: F401
 from partsmith.sandbox import job, landlock, layers, limits, roots, runner, seccomp
 
 # A reply larger than this is not a part's report: the job fails rather than the worker.

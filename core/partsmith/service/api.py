@@ -16,12 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sse_starlette.sse import EventSourceResponse
 
 from partsmith import __version__
-from partsmith.engine import Engine
-from partsmith.errors import InputError, PartsmithError
+from partsmith.client.client import FINISHED
+from partsmith.engine.engine import Engine
+from partsmith.errors import EntryNotFound, InputError, PartsmithError
 from partsmith.history import Entry
 from partsmith.history.entry import HOSTS
-from partsmith.params import read_parameters
-from partsmith.progress import MAX_PROMPT_CHARS, Progress
+from partsmith.program.params import read_parameters
+from partsmith.progress import Progress
+from partsmith.prompt.validate import MAX_PROMPT_CHARS
 from partsmith.service.access import AccessGuard
 from partsmith.service.jobs import Job, Jobs
 
@@ -94,7 +96,7 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
 
     @app.exception_handler(PartsmithError)
     async def partsmith_error(request: Request, exc: PartsmithError) -> JSONResponse:
-        status = 404 if isinstance(exc, InputError) and "no history entry" in exc.message else (
+        status = 404 if isinstance(exc, EntryNotFound) else (
             400 if isinstance(exc, InputError) else 500 if exc.kind == "internal" else 409)
         return JSONResponse({"error": exc.to_dict()}, status_code=status)
 
@@ -149,7 +151,7 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
                     snapshot = view(job)  # one consistent state: send it, and end on it if final
                     version = snapshot.version
                     yield {"event": "job", "data": snapshot.model_dump_json()}
-                    if snapshot.state in {"done", "failed", "cancelled"}:
+                    if snapshot.state in FINISHED:
                         return
                 await asyncio.to_thread(jobs.wait, job, version, 1.0)
 
@@ -189,14 +191,14 @@ def create_app(engine: Engine, jobs: Jobs, token: str) -> FastAPI:
 
     @app.get("/v1/models")
     def models() -> list[dict[str, Any]]:
-        from partsmith.llm import model_catalog
+        from partsmith.model import model_catalog
 
         return [{**info.__dict__, "downloaded": bool(info.embedded or model_catalog.local_path(info))}
                 for info in model_catalog.catalog().values()]
 
     @app.post("/v1/models/pull", status_code=202)
     def pull(request: PullRequest) -> JobView:
-        from partsmith.llm import model_catalog
+        from partsmith.model import model_catalog
 
         model_catalog.get(request.model)  # an unknown id is a 400 now, not a failed job later
         return view(jobs.submit("pull", {"model": request.model}))
@@ -243,7 +245,7 @@ def _make(engine: Engine, job: Job, report: Any) -> Entry:
 
 
 def _pull(job: Job, report: Any) -> dict[str, Any]:
-    from partsmith.llm import model_catalog
+    from partsmith.model import model_catalog
 
     info = model_catalog.get(job.request["model"])
     report(Progress("downloading", message=info.id, fraction=0.0))

@@ -17,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from partsmith.client.client import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING
 from partsmith.errors import PartsmithError
-from partsmith.llm.base import Cancelled
+from partsmith.model.base import Cancelled
 from partsmith.progress import Progress
 
 MODEL_KINDS = ("generate", "like", "again")
@@ -34,8 +35,8 @@ class Job:
     id: str
     kind: str
     request: dict[str, Any]
-    state: str = "queued"  # queued, running, done, failed, cancelled
-    stage: str = "queued"
+    state: str = QUEUED  # one of client.STATES
+    stage: str = QUEUED
     attempt: int = 0
     tokens: int = 0
     tokens_per_second: float = 0.0
@@ -50,7 +51,7 @@ class Job:
 
     @property
     def over(self) -> bool:
-        return self.state in {"done", "failed", "cancelled"}
+        return self.state in FINISHED
 
     def view(self) -> dict[str, Any]:
         """The job's fields as a client sees them. Read it through `Jobs.view`, which holds the
@@ -95,7 +96,7 @@ class Jobs:
         """One consistent snapshot of a job, with its place in the model's queue."""
         with self._changed:
             view = job.view()
-            view["queue_position"] = self._queued_before(job) if job.state == "queued" else 0
+            view["queue_position"] = self._queued_before(job) if job.state == QUEUED else 0
             return view
 
     def cancel(self, job: Job) -> None:
@@ -103,8 +104,8 @@ class Jobs:
         where its work checks (a generation between tokens and attempts)."""
         with self._changed:
             job.cancel.set()
-            if job.state == "queued":
-                self._set(job, state="cancelled", stage="cancelled", finished=time.time())
+            if job.state == QUEUED:
+                self._set(job, state=CANCELLED, stage=CANCELLED, finished=time.time())
 
     def wait(self, job: Job, version: int, timeout: float) -> None:
         """Return when the job has changed since `version`, or after `timeout` seconds."""
@@ -117,7 +118,7 @@ class Jobs:
 
     def _queued_before(self, job: Job) -> int:
         return sum(1 for other in self._jobs.values()
-                   if other.kind in MODEL_KINDS and other.state in {"queued", "running"}
+                   if other.kind in MODEL_KINDS and other.state in {QUEUED, RUNNING}
                    and other.created < job.created)
 
     def close(self) -> None:
@@ -139,11 +140,11 @@ class Jobs:
         # Starting and cancelling are one step each under the lock: a job cancelled while queued
         # never starts (and never records a part), and one that started is no longer `queued`.
         with self._changed:
-            if job.cancel.is_set() or job.state != "queued":
+            if job.cancel.is_set() or job.state != QUEUED:
                 if not job.over:
-                    self._set(job, state="cancelled", stage="cancelled", finished=time.time())
+                    self._set(job, state=CANCELLED, stage=CANCELLED, finished=time.time())
                 return
-            self._set(job, state="running", stage="retrieving", progress=STAGE_PROGRESS["retrieving"])
+            self._set(job, state=RUNNING, stage="retrieving", progress=STAGE_PROGRESS["retrieving"])
 
         def report(progress: Progress) -> None:
             changes: dict[str, Any] = {"stage": progress.stage, "attempt": progress.attempt,
@@ -160,16 +161,16 @@ class Jobs:
         try:
             result = self._run(job, report)
         except Cancelled:
-            self._update(job, state="cancelled", stage="cancelled", finished=time.time())
+            self._update(job, state=CANCELLED, stage=CANCELLED, finished=time.time())
         except PartsmithError as exc:
-            self._update(job, state="failed", stage="failed", error=exc.to_dict(), finished=time.time())
+            self._update(job, state=FAILED, stage=FAILED, error=exc.to_dict(), finished=time.time())
         except Exception as exc:  # noqa: BLE001 (a job never takes the service down)
             error = {"kind": "internal", "message": f"the engine failed: {type(exc).__name__}: {exc}",
                      "hint": "this is a bug in Partsmith; the engine is still running"}
-            self._update(job, state="failed", stage="failed", error=error, finished=time.time())
+            self._update(job, state=FAILED, stage=FAILED, error=error, finished=time.time())
         else:
             # The entry first: no view shows `done` without it.
-            self._update(job, entry=result, state="done", stage="done", progress=1.0,
+            self._update(job, entry=result, state=DONE, stage=DONE, progress=1.0,
                          finished=time.time())
 
     def _update(self, job: Job, **changes: Any) -> None:

@@ -21,9 +21,10 @@ from typing import Any
 
 import uvicorn
 
-from partsmith import __version__, assembly
+from partsmith import __version__
 from partsmith.config import Settings, get_settings
-from partsmith.engine import Engine
+from partsmith.engine import assembly
+from partsmith.engine.engine import Engine
 from partsmith.errors import ConfigError
 from partsmith.service import discovery
 from partsmith.service.api import guarded_app, run_job

@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from partsmith.paths import models_dir
+
 # transformers' module names -> llama.cpp's tensor names (gemma, llama, qwen2 and the like).
 GGUF_NAMES = {
     "self_attn.q_proj": "attn_q",
@@ -32,7 +34,7 @@ _PEFT = re.compile(r"layers\.(\d+)\.(self_attn\.\w+_proj|mlp\.\w+_proj)\.lora_([
 DEFAULT_NAME = "gemma3-270m-partsmith-lora"
 # What the adapter is asked with, in the manifest.
 PROMPT = ("short: slips in CAD words corrected, sizes in millimetres and round bodies' radii as diameters "
-          "(partsmith.training.prompt.short_prompt)")
+          "(partsmith.generate.short_prompt.short_prompt)")
 
 
 def gguf_name(peft_name: str) -> str:
@@ -100,7 +102,7 @@ def export(adapter_dir: Path, target: Path | None = None) -> Path:
 
         base = embedded_base()
     if target is None:
-        target = models_folder() / f"{DEFAULT_NAME}.gguf"
+        target = models_dir() / f"{DEFAULT_NAME}.gguf"
     architecture = base_architecture(base)
     write_adapter(
         tensors,
@@ -120,7 +122,7 @@ def export(adapter_dir: Path, target: Path | None = None) -> Path:
         "alpha": config["lora_alpha"],
         "targets": sorted(config["target_modules"]),
         "data": meta["data"],
-        "training": meta["args"],
+        "training": portable(meta["args"]),
         "history_tail": meta["history_tail"],
         "prompt": PROMPT,
         "dev_score": None,
@@ -133,6 +135,13 @@ def manifest_path(adapter: Path) -> Path:
     return adapter.with_suffix(".json")
 
 
-def models_folder() -> Path:
-    """The repository's models/ folder (where the catalog lives)."""
-    return Path(__file__).resolve().parents[3] / "models"
+# Training arguments that are this machine's paths: a manifest keeps only the file's name.
+MACHINE_PATHS = ("base", "data", "out", "init")
+
+
+def portable(args: dict[str, Any]) -> dict[str, Any]:
+    """Training arguments as a manifest records them: paths reduced to file names (no machine's
+    folders), so that the manifest says the same on every computer."""
+    return {key: (Path(value).name if key in MACHINE_PATHS and value else value)
+            for key, value in args.items()}
+

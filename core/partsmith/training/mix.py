@@ -87,7 +87,7 @@ def mix_with_manifest(adapters: Sequence[tuple[Path, float]], target: Path) -> P
     """`mix`, and beside the mix a manifest: the first adapter's, with the rank and alpha of the
     mix and what went into it (each adapter's file, sha256, weight and training steps)."""
     from partsmith.training import dataset
-    from partsmith.training.export import PROMPT, manifest_path
+    from partsmith.training.export import PROMPT, manifest_path, portable
 
     mix(adapters, target)
     sources = []
@@ -97,8 +97,13 @@ def mix_with_manifest(adapters: Sequence[tuple[Path, float]], target: Path) -> P
                         "steps": manifest.get("training", {}).get("steps"),
                         "dev_score": manifest.get("dev_score")})
     tensors, alpha, *_ = read_adapter(target)
-    combined = {**_manifest(adapters[0][0]), "adapter": target.name, "adapter_sha256": dataset.sha256(target),
-                "rank": rank_of(tensors), "alpha": alpha, "prompt": PROMPT, "mix": sources, "dev_score": None}
+    first = _manifest(adapters[0][0])
+    # What the adapters share (base, data, the run's settings); their steps are in `mix`.
+    training = {key: value for key, value in portable(first.get("training", {})).items() if key != "steps"}
+    combined = {**first, "adapter": target.name, "adapter_sha256": dataset.sha256(target),
+                "rank": rank_of(tensors), "alpha": alpha, "prompt": PROMPT, "training": training,
+                "mix": sources, "dev_score": None}
+    combined.pop("history_tail", None)
     manifest_path(target).write_text(json.dumps(combined, indent=2) + "\n", encoding="utf-8")
     return target
 

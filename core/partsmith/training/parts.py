@@ -13,29 +13,16 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from partsmith.kit.screws import SCREWS
 from partsmith.training import words
 from partsmith.training.sizes import Sayer, Sized
 
 Features = list[dict[str, Any]]
 Sampler = Callable[[random.Random], tuple[str, Features]]
 
+# The screw sizes the generator says (the common ones); their holes come from the kit's one table.
 METRIC = ("M2", "M2.5", "M3", "M4", "M5", "M6", "M8", "M10", "M12")
-# Clearance (normal fit) and tap drill diameters, for sizing what surrounds a hole.
-CLEARANCE = {
-    "M1.6": 1.8,
-    "M2": 2.4,
-    "M2.5": 2.9,
-    "M3": 3.4,
-    "M4": 4.5,
-    "M5": 5.5,
-    "M6": 6.6,
-    "M8": 9.0,
-    "M10": 11.0,
-    "M12": 13.5,
-    "M16": 17.5,
-    "M20": 22.0,
-    "M24": 26.0,
-}
+CLEARANCE = {size: screw.clearance for size, screw in SCREWS.items()}
 
 
 def _pts(*points: tuple[float, float]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from partsmith.training.prompt import short_prompt
+from partsmith.generate.short_prompt import short_prompt
 
 
 @dataclass
@@ -93,8 +93,8 @@ def ask(llama: Any, description: str, adapted: bool, grammar: Any, max_tokens: i
     """The model's answer as the engine gets it: the adapted model answers unconstrained and
     only an answer outside the schema is written again under the grammar; the bare base always
     writes under the grammar, after the few-shot head."""
-    from partsmith import structured
     from partsmith.errors import InputError
+    from partsmith.generate import structured
 
     if not adapted:
         return _complete(llama, structured.build_prompt(description), max_tokens, grammar)
@@ -141,13 +141,14 @@ def score(llama: Any, examples: list[dict[str, str]], adapted: bool) -> Score:
 def score_cli(args: Any, adapter: str, limit: int) -> dict[str, Any]:
     """`python -m partsmith.training score`: score an adapter (default: the exported one) or the
     bare base on the dev set, and record the adapter's score in its manifest."""
+    from partsmith.paths import models_dir
     from partsmith.training import dataset
-    from partsmith.training.export import DEFAULT_NAME, manifest_path, models_folder
+    from partsmith.training.export import DEFAULT_NAME, manifest_path
     from partsmith.training.train import embedded_base
 
     base = Path(args.base) if args.base else embedded_base()
     path = (
-        None if adapter == "none" else Path(adapter) if adapter else models_folder() / f"{DEFAULT_NAME}.gguf"
+        None if adapter == "none" else Path(adapter) if adapter else models_dir() / f"{DEFAULT_NAME}.gguf"
     )
     examples = dataset.load(Path(args.data) / "dev.jsonl")
     if limit:

@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from partsmith.generate.short_prompt import answer_text, short_prompt
 from partsmith.training import dataset
-from partsmith.training.prompt import answer_text, short_prompt
 
 TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
@@ -49,6 +49,7 @@ class TrainArgs:
     checkpoint_every: int = 20
     seed: int = 17
     init: str = ""  # a checkpoint.pt whose adapter a new run starts from (new data, same rank)
+    keep: list[int] = field(default_factory=list)  # steps whose adapter is also kept: out/adapter-step-N
     device: str = "auto"  # "auto": cuda when torch sees a GPU, else cpu
     threads: int = 0  # 0: every core
     targets: list[str] = field(default_factory=lambda: list(TARGETS))
@@ -56,7 +57,7 @@ class TrainArgs:
 
 def embedded_base() -> Path:
     """The embedded model's GGUF file (shipped on PyPI)."""
-    from partsmith.llm import model_catalog
+    from partsmith.model import model_catalog
 
     path = model_catalog.local_path(model_catalog.get("gemma3-270m"))
     if path is None:
@@ -271,24 +272,28 @@ def train(args: TrainArgs, log: Any = print) -> Path:
             record["dev_loss"] = dev_loss(model, dev_set, args, device)
             log(f"step {step}: dev loss {record['dev_loss']:.4f}")
         history.append(record)
+        if step in args.keep:
+            kept = _write_adapter(model, out / f"adapter-step-{step}", base, info, args, history, step)
+            log(f"step {step}: adapter kept in {kept}")
         if step % args.checkpoint_every == 0 or step == args.steps:
             save()
     bar.close()
-    final = out / "adapter"
-    model.save_pretrained(str(final))
-    (final / "partsmith.json").write_text(
-        json.dumps(
-            {
-                "base": base.name,
-                "base_sha256": dataset.sha256(base),
-                "data": info,
-                "args": asdict(args),
-                "history_tail": history[-5:],
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    final = _write_adapter(model, out / "adapter", base, info, args, history, step)
     log(f"adapter written to {final}")
     return final
+
+
+def kept_adapter(args: TrainArgs, step: int) -> Path:
+    """Where a run keeps its adapter of `step` (one of `args.keep`, or its last)."""
+    return Path(args.out) / (f"adapter-step-{step}" if step != args.steps else "adapter")
+
+
+def _write_adapter(model: Any, folder: Path, base: Path, info: dict[str, Any], args: TrainArgs,
+                   history: list[dict[str, float]], step: int) -> Path:
+    """The adapter as it is now (peft's files) with what made it: base, data, arguments, step."""
+    model.save_pretrained(str(folder))
+    meta = {"base": base.name, "base_sha256": dataset.sha256(base), "data": info,
+            "args": {**asdict(args), "steps": step, "planned_steps": args.steps},
+            "history_tail": history[-5:]}
+    (folder / "partsmith.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return folder

@@ -1,0 +1,213 @@
+"""Whether a part is what the prompt asked for: its sizes, its kind and its features.
+
+A part can run, be a valid solid and still be the wrong thing: a disc for "a 50 mm cube", an M2
+bolt for "a 2 inch long pin", a nut for "a phone stand", a plain plate for "a plate with a
+countersunk slot". Each check here compares what the prompt says with what the sandbox measured
+(`geometry.Measurements`, as a dict) and returns a sentence per mismatch. The pipeline sends the
+sentences back to the model as a repair, and shows those that remain as warnings.
+
+Every check is conservative: a false mismatch wastes a repair and shows a wrong warning, so a
+check speaks only where the prompt is plain (a kind noun that names the part itself, a size next
+to "long" or "diameter", a feature word that is not negated).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from partsmith.prompt import dimensions
+from partsmith.prompt.dimensions import NUMBER, UNIT, _to_mm
+
+# A stated length matches an extent within this (or 2% of it, for large parts).
+LENGTH_TOLERANCE_MM = 1.0
+LENGTH_TOLERANCE = 0.02
+
+Extents = tuple[float, float, float]  # sorted, largest first
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of part a prompt can name, and what its proportions must be."""
+
+    name: str
+    words: str
+    fits: Callable[[Extents, Mapping[str, Any]], bool]
+    shape: str  # what the part should look like, for the message
+
+
+def _close(a: float, b: float, ratio: float) -> bool:
+    return abs(a - b) <= ratio * max(a, b)
+
+
+def _has_hole(measured: Mapping[str, Any]) -> bool:
+    holes = measured.get("holes")
+    return holes is None or len(holes) > 0  # unmeasured: nothing to say
+
+
+KINDS = [
+    Kind("cube", r"cubes?", lambda e, m: e[2] >= 0.9 * e[0], "three equal sides"),
+    Kind("plate", r"plates?|sheets?|panels?|tiles?|shims?", lambda e, m: e[2] <= 0.5 * e[1],
+         "flat (its thickness well under its width)"),
+    Kind("disc", r"discs?|disks?|pucks?", lambda e, m: _close(e[0], e[1], 0.05) and e[2] <= 0.7 * e[1],
+         "round and flat"),
+    Kind("washer", r"washers?",
+         lambda e, m: _close(e[0], e[1], 0.05) and e[2] <= 0.5 * e[1] and _has_hole(m),
+         "round, flat and with a hole"),
+    Kind("pin", r"pins?|rods?|dowels?|axles?|shafts?",
+         lambda e, m: _close(e[1], e[2], 0.1) and e[0] >= 1.5 * e[1], "long and round"),
+    Kind("bolt", r"bolts?|screws?", lambda e, m: e[0] >= 1.5 * e[2], "longer than its head is wide"),
+    Kind("nut", r"nuts?", lambda e, m: e[2] <= e[1] and _has_hole(m), "flat-ish, with a threaded hole"),
+    Kind("phone stand", r"(?:phone|tablet)\s+(?:stand|holder|dock|cradle)s?", lambda e, m: e[0] >= 60.0,
+         "big enough to hold a phone (60 mm or more)"),
+]
+# The part's own noun, not an object it is for or has: "a plate for an M8 bolt" is a plate.
+_NOT_THE_PART = re.compile(
+    r"\b(?:for|with|of|to|fits?|fit|holds?|holding|and|on|into|onto|in|from|like|without|no|than)\b"
+    r"(?:\s+\S+){0,3}\s*$", re.IGNORECASE)
+
+
+def asked_kind(prompt: str) -> Kind | None:
+    """The kind of part the prompt names first, when it names the part itself."""
+    found = _kind_at(prompt)
+    return found[1] if found else None
+
+
+def _kind_at(prompt: str) -> tuple[int, Kind] | None:
+    best: tuple[int, Kind] | None = None
+    for kind in KINDS:
+        for match in re.finditer(rf"\b(?:{kind.words})\b", prompt, re.IGNORECASE):
+            if _NOT_THE_PART.search(prompt[:match.start()]):
+                break
+            if best is None or match.start() < best[0]:
+                best = (match.start(), kind)
+            break
+    return best
+
+
+def check_kind(prompt: str, extents: Extents, measured: Mapping[str, Any]) -> list[str]:
+    if any(len(stated.sizes) == 3 for stated in dimensions.stated_sizes(prompt)):
+        return []  # the user's own three sizes say the shape ("a 15 x 40 x 10 mm plate")
+    kind = asked_kind(prompt)
+    if kind is None or kind.fits(extents, measured):
+        return []
+    got = " x ".join(f"{e:.3g}" for e in extents)
+    return [f"the prompt asks for a {kind.name}, which is {kind.shape}, but the part is {got} mm"]
+
+
+# Lengths next to the word that says which extent they are.
+_LENGTH = re.compile(
+    rf"(?<![\w.,/-]){NUMBER}{UNIT}\s*-?\s*(?P<role>long|in\s+length|length|tall|high|in\s+diameter|"
+    rf"diameter|dia\b\.?|across|thick)"
+    rf"|\b(?P<role2>length|diameter|thickness)\s+(?:of\s+|is\s+)?{NUMBER}{UNIT}",
+    re.IGNORECASE)
+_FEATURE_WORDS = (r"holes?|bores?|slots?|pockets?|recess(?:es)?|grooves?|keyways?|bosses?|circles?|pcd|"
+                  r"walls?|legs?|arms?|fillets?|chamfers?|threads?|counterbores?|countersinks?|notch(?:es)?|teeth|"
+                  r"heads?|flanges?|lips?|ribs?|tabs?|posts?|pins?|studs?|cut-?outs?|windows?|openings?|spokes?")
+_FEATURE_BEFORE = re.compile(rf"\b(?:{_FEATURE_WORDS}|inner|inside|internal|bore|id)\b(?:\s+\S+){{0,2}}\s*$",
+                             re.IGNORECASE)
+# "30 mm long, 8 mm wide slot": other lengths of the same list may stand before the feature.
+_ANOTHER_LENGTH = rf"\s*(?:,|and)?\s*{NUMBER}{UNIT}\s*-?\s*(?:long|wide|deep|tall|high|thick|diameter|across)"
+_FEATURE_AFTER = re.compile(rf"(?:{_ANOTHER_LENGTH})*\s*(?:\S+\s+)?(?:{_FEATURE_WORDS})\b", re.IGNORECASE)
+_FLAT_KINDS = {"plate", "disc", "washer", "cube"}
+_ROUND_KINDS = {"disc", "washer", "pin", "bolt", "nut"}
+_ROUND_WORDS = re.compile(r"\b(?:cylinders?|knobs?|wheels?|caps?|rings?|tubes?|pipes?|spacers?|standoffs?|"
+                          r"bushings?|rollers?|pulleys?|round)\b", re.IGNORECASE)
+
+
+_ROLES = {"length": "long", "high": "tall", "dia": "diameter", "across": "diameter", "thickness": "thick"}
+
+
+@dataclass(frozen=True)
+class Length:
+    role: str
+    mm: float
+    text: str
+
+
+def stated_lengths(prompt: str) -> list[Length]:
+    """Overall lengths said with their role ("2 inch long", "1/4 inch diameter", "3 mm thick"),
+    leaving out those of features ("a slot 20 mm long", "walls 2 mm thick")."""
+    found = []
+    features: dict[str, float] = {}
+    at = _kind_at(prompt)
+    kind = at[1] if at else None
+    noun_end = re.compile(rf"\s*(?:\S+\s+)?(?:{kind.words})\b", re.IGNORECASE) if kind else None
+    for match in _LENGTH.finditer(prompt):
+        g = match.groups()
+        said = (match.group("role") or match.group("role2") or "").lower().split()[-1].rstrip(".")
+        value, unit = (g[0], g[1] or g[2]) if g[0] else (g[5], g[6] or g[7])
+        role = _ROLES.get(said, said)
+        mm = _to_mm(value, unit, None)
+        feature = _FEATURE_AFTER.match(prompt, match.end())
+        if _FEATURE_BEFORE.search(prompt[max(0, match.start() - 40):match.start()]) or (
+                feature and not (at and noun_end and (own := noun_end.match(prompt, match.end()))
+                                 and own.end() == feature.end() and own.end() > at[0])):
+            # "a slot 20 mm long", but not "a 2 inch long pin" when a pin is the part.
+            features[role] = max(features.get(role, 0.0), mm)
+            continue
+        if role == "thick" and (kind is None or kind.name not in _FLAT_KINDS):
+            continue  # a bracket's or an enclosure's thickness is its wall, not an extent
+        if role == "diameter" and not (
+                (kind is not None and kind.name in _ROUND_KINDS) or _ROUND_WORDS.search(prompt)):
+            continue
+        if role == "diameter" and kind is not None and kind.name in {"bolt", "nut"}:
+            continue  # a bolt's diameter is its thread, narrower than its head
+        found.append(Length(role, mm, match.group(0).strip()))
+    # The part's extent is the largest of each role; "8 mm diameter, with a 20 mm diameter
+    # flange": a feature wider than the part's stated size makes that size no extent.
+    largest: dict[str, Length] = {}
+    for length in found:
+        if length.mm < features.get(length.role, 0.0):
+            continue
+        if length.role not in largest or length.mm > largest[length.role].mm:
+            largest[length.role] = length
+    return list(largest.values())
+
+
+def _fits(length: float, extent: float) -> bool:
+    return abs(length - extent) <= max(LENGTH_TOLERANCE_MM, LENGTH_TOLERANCE * extent)
+
+
+def check_lengths(prompt: str, extents: Extents) -> list[str]:
+    problems = []
+    got = " x ".join(f"{e:.4g}" for e in extents)
+    for length in stated_lengths(prompt):
+        if not any(_fits(length.mm, e) for e in extents):
+            problems.append(f"the prompt says {length.text} ({length.mm:.4g} mm) but the part is {got} mm")
+    return problems
+
+
+# Features asked for: (name, words, what the measurements must show).
+_NEGATED = re.compile(r"\b(?:no|without|not)\b(?:\s+\S+){0,2}\s*$", re.IGNORECASE)
+FEATURES: list[tuple[str, str, Callable[[Mapping[str, Any]], int | None]]] = [
+    ("a slot", r"slots?|slotted",
+     lambda m: None if "slot_ends" not in m else int(m["slot_ends"]) + int(m.get("cutouts", 0))),
+    ("a countersink", r"countersunk|countersinks?|csk", lambda m: m.get("countersinks")),
+    ("a counterbore", r"counterbored|counterbores?|c'?bored?", lambda m: m.get("counterbores")),
+]
+
+
+def check_features(prompt: str, measured: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for name, words, count in FEATURES:
+        asked = [m for m in re.finditer(rf"\b(?:{words})\b", prompt, re.IGNORECASE)
+                 if not _NEGATED.search(prompt[max(0, m.start() - 30):m.start()])]
+        have = count(measured)
+        if asked and have is not None and have == 0:
+            problems.append(f"the prompt asks for {name} ({asked[0].group(0)}) but the part has none")
+    return problems
+
+
+def check(prompt: str, measured: Mapping[str, Any]) -> list[str]:
+    """Every mismatch between the prompt and the measured part: overall sizes, holes, the kind of
+    part, lengths said with their role, and the features asked for."""
+    size: Sequence[float] = measured["size"]
+    extents: Extents = tuple(sorted((float(s) for s in size), reverse=True))  # type: ignore[assignment]
+    problems = dimensions.check(prompt, size, measured.get("holes"))
+    problems += check_lengths(prompt, extents)
+    problems += check_kind(prompt, extents, measured)
+    problems += check_features(prompt, measured)
+    return problems

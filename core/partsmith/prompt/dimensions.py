@@ -1,0 +1,238 @@
+"""Sizes a prompt states, and whether a part matches them.
+
+Reads lengths with their units ("40 mm", "4 cm", "2 in", "1.5\"", "1/4 inch", "2-1/2 in"),
+"A x B x C" groups, cubes ("a 50 mm cube" is 50 x 50 x 50), hole counts and sizes ("four 4 mm
+holes", "6 x M3 holes", "holes of radius 2"), and converts everything to millimetres. The check
+compares the overall sizes with the part's bounding box (sorted extents, so the axis the model
+chose does not matter) and the holes with the round holes the part has.
+
+Every false reading costs a repair and shows the user a wrong warning, so the reader is strict
+about what a size is: a unit is a whole word ("10 x 10 mounting plate" is in millimetres, not
+metres), a thread designation is not a size ("M8 x 40"), nor is a count of features ("4 x 5 mm
+holes"), a grid ("3 x 3 grid"), a feature's own size ("a 40 x 20 mm slot") or another object's
+("for a 100 x 80 board"). The unit table is six entries; a units library would not help the
+reading, which is where the mistakes were. tests/checks/phrasings holds the phrasings it is
+measured on (bench/dimensions.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from partsmith.kit.screws import SCREWS
+
+UNITS = {
+    "mm": 1.0, "millimeter": 1.0, "millimetre": 1.0, "millimeters": 1.0, "millimetres": 1.0,
+    "cm": 10.0, "centimeter": 10.0, "centimetre": 10.0, "centimeters": 10.0, "centimetres": 10.0,
+    "m": 1000.0, "meter": 1000.0, "metre": 1000.0, "meters": 1000.0, "metres": 1000.0,
+    "in": 25.4, "inch": 25.4, "inches": 25.4, '"': 25.4, "\u201d": 25.4, "\u2033": 25.4,
+    "ft": 304.8, "foot": 304.8, "feet": 304.8,
+}
+# A decimal, a fraction ("1/4") or a mixed number ("2 1/2", "2-1/2"): one capturing group.
+NUMBER = r"(\d+[ -]\d+/\d+(?![\d.])|\d+/\d+(?![\d.])|\d+(?:\.\d+)?)"
+# A unit is a whole word (the "m" of "mounting" is not metres), though "mmx60" is "mm x 60".
+# Two capturing groups: a word unit and an inch mark.
+UNIT = (r"(?:\s*-?\s*(mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|inch(?:es)?|in|ft|"
+        r"foot|feet)(?!(?!x\s*\d)[a-z])|\s*(\"|\u201d|\u2033))?")
+# Not inside a word or a number: the 8 of "M8 x 40" is a thread, not a size.
+_START = r"(?<![\w.,/-])"
+_BY = r"\s*(?:x|\u00d7|by)\s*"
+TRIPLE = re.compile(rf"{_START}{NUMBER}{UNIT}{_BY}{NUMBER}{UNIT}(?:{_BY}{NUMBER}{UNIT})?(?![\w.])",
+                    re.IGNORECASE)
+CUBE = re.compile(
+    rf"{_START}{NUMBER}{UNIT}\s*-?\s*(?:calibration\s+|test\s+)?cubes?\b"
+    rf"|\bcubes?\s+(?:of\s+|with\s+)?{NUMBER}{UNIT}\s*(?:sides?|edges?|on\s+(?:each|a|every)\s+side|per\s+side)?",
+    re.IGNORECASE,
+)
+# What follows a group that is not the part's overall size.
+COUNTED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}?(?:holes|bores|slots|pins|screws|bolts|cut-?outs|studs|pegs|"
+                     r"posts|magnets|tabs|notches|grooves)\b", re.IGNORECASE)
+_GRID = re.compile(r"\s*(?:grid|array|pattern|matrix|lcd|characters?)\b", re.IGNORECASE)
+_FEATURE = re.compile(r"\s*(?:[a-z-]+\s+)?(?:slot|window|cut-?out|opening|pocket|recess|hole|notch|groove|"
+                      r"keyway|boss|bore|counterbore|label area|display|step|shoulder|collar|spigot|tenon|"
+                      r"ledge|lip|tab)\b", re.IGNORECASE)
+_OTHER_OBJECT = re.compile(r"\b(?:for|fits?|to\s+fit|holds?|of)\s+(?:an?|the|my|one)\s+$", re.IGNORECASE)
+TOLERANCE_MM = 1.0
+
+
+@dataclass(frozen=True)
+class Stated:
+    """Overall sizes stated as `A x B (x C)` or as a cube, in millimetres."""
+
+    sizes: tuple[float, ...]
+    text: str
+
+
+def parse_number(text: str) -> float:
+    """ "2", "2.5", "1/4", "2 1/2" or "2-1/2" as a number."""
+    whole, _, rest = text.strip().replace("-", " ").rpartition(" ")
+    value = float(Fraction(rest)) if "/" in rest else float(rest)
+    return value + (float(whole) if whole else 0.0)
+
+
+def _to_mm(value: str, unit: str | None, default_unit: str | None) -> float:
+    factor = UNITS.get((unit or default_unit or "mm").lower(), 1.0)
+    return parse_number(value) * factor
+
+
+def _is_overall(prompt: str, match: re.Match[str], count: int) -> bool:
+    """Whether a size group is the part's own size (not a count, a grid, a feature's size or
+    another object's)."""
+    after = match.end()
+    first_unit = match.group(2) or match.group(3)
+    if count == 2 and not first_unit and match.group(1).isdigit() and int(match.group(1)) <= 24 \
+            and COUNTED.match(prompt, after):
+        return False  # "4 x 5 mm holes": four holes
+    if _GRID.match(prompt, after) or _FEATURE.match(prompt, after):
+        return False
+    return not _OTHER_OBJECT.search(prompt[max(0, match.start() - 20):match.start()])
+
+
+def stated_sizes(prompt: str) -> list[Stated]:
+    """The part's overall sizes the prompt states (`A x B x C`, `A by B`, "a 50 mm cube"), in mm."""
+    found: list[tuple[int, Stated]] = []
+    for match in TRIPLE.finditer(prompt):
+        groups = match.groups()
+        # Each number is followed by a word unit and a mark unit: (number, unit, mark) threes.
+        values = [(groups[i], groups[i + 1] or groups[i + 2]) for i in (0, 3, 6) if groups[i] is not None]
+        if not _is_overall(prompt, match, len(values)):
+            continue
+        # "40 x 30 x 5 mm": a unit at the end applies to every number before it.
+        last_unit = next((u for _, u in reversed(values) if u), None)
+        sizes = tuple(_to_mm(v, u, last_unit) for v, u in values)
+        found.append((match.start(), Stated(sizes, match.group(0).strip())))
+    spans = [range(m.start(), m.end()) for m in TRIPLE.finditer(prompt)]
+    for match in CUBE.finditer(prompt):
+        if any(match.start() in span for span in spans):
+            continue  # "2 x 2 x 2 in cube": the group says it already
+        groups = match.groups()
+        first = 0 if groups[0] else 3  # "a 50 mm cube" or "a cube of 50 mm"
+        value, unit = groups[first], groups[first + 1] or groups[first + 2]
+        if not unit:
+            continue  # "3 cubes", "a cube with 4 holes": a count, not a size
+        side = _to_mm(value, unit, None)
+        found.append((match.start(), Stated((side, side, side), match.group(0).strip())))
+    return [stated for _, stated in sorted(found, key=lambda pair: pair[0])]
+
+
+COUNTS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_COUNT = r"(?P<count>\d+|" + "|".join(COUNTS) + r")"
+_KINDS = r"(?:(?:through|clearance|mounting|bolt|screw|countersunk|counterbored|round|drilled)[- ]?\s*)*"
+HOLES_BEFORE = re.compile(
+    rf"\b(?:{_COUNT}\s+(?:x\s*)?)?(?:(?P<metric>M\d+(?:\.\d+)?)\s*|{NUMBER}\s*{UNIT}\s*"
+    rf"(?P<kind>diameter|dia\.?|radius|wide)?\s*)?{_KINDS}holes?\b"
+    r"(?!\s*(?:pattern|spacing|circle|cent(?:re|er)s?|distance|depth|size|to\b))",
+    re.IGNORECASE,
+)
+HOLES_AFTER = re.compile(
+    rf"\bholes?\s+(?:(?:for|of)\s+(?:an?\s+)?(?P<metric>M\d+(?:\.\d+)?)\b|(?:of|with\s+an?|,)?\s*"
+    rf"(?:(?P<kind1>diameter|radius)\s+(?:of\s+)?)?{NUMBER}\s*{UNIT}\s*(?:in\s+)?(?P<kind2>diameter|radius)?)",
+    re.IGNORECASE,
+)
+HOLE_TOLERANCE_MM = 0.25
+# "a 5 mm hole in each leg": the count is per something the check cannot count.
+PER_EACH = re.compile(r"\s*(?:(?:in|on|at|through|near)\s+(?:each|every|both|all)|per|each)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HoleSpec:
+    """Holes the prompt asks for: how many (if said) and the diameters that fit, in mm."""
+
+    count: int | None
+    low: float | None
+    high: float | None
+    text: str
+
+    def fits(self, diameter: float) -> bool:
+        return self.low is None or self.high is None or self.low <= diameter <= self.high
+
+
+def _metric_range(size: str) -> tuple[float, float]:
+    """An "M4 hole" is anything from a tapping drill to a coarse clearance hole (ISO 273); a size
+    the table lacks is judged by the same proportions."""
+    screw = SCREWS.get(size.upper())
+    if screw is not None:
+        return screw.tap, screw.coarse
+    nominal = float(size[1:])
+    return round(nominal * 0.75, 3), round(nominal * 1.25 + 0.3, 3)
+
+
+def stated_holes(prompt: str) -> list[HoleSpec]:
+    found: list[HoleSpec] = []
+    for match in HOLES_BEFORE.finditer(prompt):
+        groups = match.groupdict()
+        count_word = (groups["count"] or "").lower()
+        count = int(count_word) if count_word.isdigit() else COUNTS.get(count_word)
+        low = high = None
+        text = match.group(0).strip()
+        if groups["metric"]:
+            low, high = _metric_range(groups["metric"])
+        elif match.group(3) is not None:  # NUMBER inside the size
+            diameter = _to_mm(match.group(3), match.group(4) or match.group(5), None)
+            if (groups["kind"] or "").lower() == "radius":
+                diameter *= 2
+            low, high = diameter - HOLE_TOLERANCE_MM, diameter + HOLE_TOLERANCE_MM
+        if low is None:
+            after = HOLES_AFTER.match(prompt, match.end() - len(match.group(0).split()[-1]))
+            if after is not None:
+                text = prompt[match.start():after.end()].strip()
+                a = after.groupdict()
+                if a["metric"]:
+                    low, high = _metric_range(a["metric"])
+                elif a["kind1"] or a["kind2"]:
+                    diameter = _to_mm(after.group(3), after.group(4) or after.group(5), None)
+                    if "radius" in ((a["kind1"] or "") + (a["kind2"] or "")).lower():
+                        diameter *= 2
+                    low, high = diameter - HOLE_TOLERANCE_MM, diameter + HOLE_TOLERANCE_MM
+        if PER_EACH.match(prompt, match.end()):
+            count = None
+        if count is None and low is None:
+            continue  # "with holes": nothing to check
+        found.append(HoleSpec(count, low, high, text))
+    return found
+
+
+def check_holes(prompt: str, holes: Sequence[float]) -> list[str]:
+    problems = []
+    for spec in stated_holes(prompt):
+        fitting = [d for d in holes if spec.fits(d)]
+        found = ", ".join(f"{d:.3g}" for d in holes) or "none"
+        if spec.count is not None and len(fitting) != spec.count:
+            problems.append(f"the prompt asks for {spec.text} but the part has {len(fitting)} "
+                            f"such hole(s) (hole diameters found, mm: {found})")
+        elif spec.count is None and not fitting:
+            problems.append(f"the prompt asks for {spec.text} but the part has none "
+                            f"(hole diameters found, mm: {found})")
+    return problems
+
+
+def check(prompt: str, size: Sequence[float], holes: Sequence[float] | None = None) -> list[str]:
+    """Mismatches between the prompt and a part: overall sizes against the bounding box (sorted
+    extents) and, when the part's holes were measured, hole counts and diameters."""
+    problems = _check_sizes(prompt, size)
+    if holes is not None:
+        problems += check_holes(prompt, holes)
+    return problems
+
+
+def _check_sizes(prompt: str, size: Sequence[float]) -> list[str]:
+    extents = sorted(size, reverse=True)
+    problems = []
+    for stated in stated_sizes(prompt):
+        if len(stated.sizes) == 3:
+            wanted = sorted(stated.sizes, reverse=True)
+            if any(abs(w - e) > TOLERANCE_MM for w, e in zip(wanted, extents, strict=True)):
+                got = " x ".join(f"{e:.4g}" for e in extents)
+                problems.append(f"the prompt says {stated.text} but the part is {got} mm")
+        else:
+            unmatched = [s for s in stated.sizes if all(abs(s - e) > TOLERANCE_MM for e in extents)]
+            if unmatched:
+                got = " x ".join(f"{e:.4g}" for e in extents)
+                problems.append(f"the prompt says {stated.text} but the part is {got} mm")
+    return problems

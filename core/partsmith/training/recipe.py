@@ -1,0 +1,91 @@
+"""The recipe of the shipped adapter (`models/recipe.toml`): what `make train` runs to make it again.
+
+A recipe names the data (how many generated descriptions, the seed), one training run (every
+`TrainArgs` setting, its total steps and the steps whose adapter it keeps), and the mix of kept
+adapters that ships (`mix.py`). Every step resumes: the data is prepared once, the run goes on
+from its checkpoint (its learning-rate schedule is a function of the step and the planned total,
+so a resumed run follows the same curve), an adapter already exported is not exported again.
+A run longer than one sitting is the same command run again.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from partsmith.paths import models_dir
+from partsmith.training.train import TrainArgs
+
+RECIPE = "recipe.toml"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    target: str  # the adapter file it makes, in models/
+    data: dict[str, int]  # prepare's settings: count, dev_count, build_every
+    run: TrainArgs
+    mix: tuple[tuple[int, float], ...]  # (kept step, weight); one entry: that step's adapter alone
+
+    def adapter_name(self, step: int) -> str:
+        return f"lora-{step}-steps.gguf"
+
+
+def default_recipe() -> Path:
+    return models_dir() / RECIPE
+
+
+def load(path: Path, overrides: dict[str, Any] | None = None) -> Recipe:
+    """The recipe in `path`; `overrides` replace run settings (a machine's `out`, `data`, `threads`).
+    Raises ValueError naming what is wrong."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"cannot read the recipe {path}: {exc}") from None
+    known = {item.name for item in fields(TrainArgs)}
+    run = {**raw.get("run", {}), **(overrides or {})}
+    unknown = set(run) - known
+    if unknown:
+        raise ValueError("the recipe's [run] has settings training does not know: "
+                         + ", ".join(sorted(unknown)))
+    args = TrainArgs(**run)
+    mix = tuple((int(item["step"]), float(item.get("weight", 1.0))) for item in raw.get("mix", []))
+    if not mix:
+        mix = ((args.steps, 1.0),)
+    missing = [step for step, _ in mix if step != args.steps and step not in args.keep]
+    if missing:
+        raise ValueError(f"the recipe mixes steps the run does not keep: {missing} (add them to keep)")
+    if abs(sum(weight for _, weight in mix) - 1.0) > 1e-6:
+        raise ValueError("the recipe's mix weights must sum to 1")
+    target = str(raw.get("target", "")).strip()
+    if not target.endswith(".gguf") or "/" in target:
+        raise ValueError("the recipe's target must be an adapter file name in models/ (*.gguf), "
+                         f"not {target!r}")
+    return Recipe(target, dict(raw.get("data", {})), args, mix)
+
+
+def make(recipe: Recipe, target: Path, log: Any = print) -> Path:
+    """Run the recipe (resuming whatever is done) and write its adapter to `target`."""
+    from partsmith.training.dataset import prepare
+    from partsmith.training.export import export
+    from partsmith.training.mix import mix_with_manifest
+    from partsmith.training.train import kept_adapter, train
+
+    args = recipe.run
+    data = Path(args.data)
+    if not (data / "data.json").exists():
+        prepare(data, count=recipe.data.get("count", 6000), dev_count=recipe.data.get("dev_count", 300),
+                seed=args.seed, build_every=recipe.data.get("build_every", 25))
+    needed = [kept_adapter(args, step) for step, _ in recipe.mix] + [kept_adapter(args, args.steps)]
+    if not all(folder.joinpath("adapter_model.safetensors").exists() for folder in needed):
+        train(args, log=log)
+    if len(recipe.mix) == 1:
+        return export(kept_adapter(args, recipe.mix[0][0]), target)
+    made = []
+    for step, weight in recipe.mix:
+        gguf = Path(args.out) / recipe.adapter_name(step)
+        if not gguf.exists():
+            export(kept_adapter(args, step), gguf)
+        made.append((gguf, weight))
+    return mix_with_manifest(made, target)
