@@ -48,8 +48,9 @@ def measure(adapter: Path, texts: list[str]) -> dict[str, Any]:
     try:
         for text in texts:
             answer = score.ask(llama, text, True, grammar)
-            box = score.bbox(answer)
-            if box is not None:
+            measured = score.measure(answer)
+            if measured is not None:
+                box = measured[0]
                 built += 1
                 size = [box[3] - box[0], box[4] - box[1], box[5] - box[2]]
                 if not dimensions.check(text, size):

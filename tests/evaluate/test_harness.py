@@ -31,6 +31,7 @@ def test_the_oracle_scores_full_marks_and_resumes(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert len(rows) == len(load(ORACLE)) == len({r["id"] for r in rows})  # the first five not run twice
     summary = json.loads((out / "summary.json").read_text())
+    assert summary["pass"] == 1.0 and all(r["passed"] for r in rows)
     assert summary["made"] == 1.0 and summary["valid"] == 1.0 and summary["bbox_within_1mm"] == 1.0
     assert summary["volume_within_2pct"] == 1.0 and min(r["iou"] for r in rows) >= 0.99
     assert summary["chamfer_median_mm"] < 0.3
@@ -55,7 +56,19 @@ def test_no_part_scores_zero_and_sizes_are_compared_sorted() -> None:
     missing = score(None, ORACLE.parent / "tube.stl", None, 1)
     assert not missing.made and missing.iou is None and missing.reference_size == pytest.approx([10, 10, 50], abs=0.01)
     boxed = score({"size": [50, 10, 10], "volume": 2513.0, "solids": 1}, None, (10.0, 50.0, 10.0), 1)
-    assert boxed.bbox_ok and boxed.components_ok
+    assert boxed.bbox_ok and boxed.components_ok and boxed.passed  # no reference volume: judged by its box
+
+
+def test_the_right_outline_without_its_hole_does_not_pass() -> None:
+    """CadQueryEval's PASS: a block of the reference's size but without its bore has the right
+    bounding box and the wrong volume, and fails; a part in two pieces where one is asked fails."""
+    reference = ORACLE.parent / "block-hole.stl"
+    solid = score({"size": [30, 20, 10], "volume": 6000.0, "solids": 1}, reference, None, 1)
+    assert solid.bbox_ok and not solid.volume_ok and not solid.passed
+    holed = score({"size": [30, 20, 10], "volume": 6000.0 - 3.14159265 * 16 * 10, "solids": 1}, reference, None, 1)
+    assert holed.passed
+    split = score({"size": [30, 20, 10], "volume": 6000.0 - 3.14159265 * 16 * 10, "solids": 2}, reference, None, 1)
+    assert split.bbox_ok and split.volume_ok and not split.passed
 
 
 def test_cadqueryeval_format(tmp_path: Path) -> None:

@@ -2,6 +2,10 @@
 1 mm), volume (within 2 %), component count, and after alignment the volume IoU (on a shared voxel
 grid) and the Chamfer distance (between surface samples).
 
+PASS is CadQueryEval's own criterion: the part is valid, has the expected number of pieces where
+the task gives it, and its bounding box is within 1 mm AND its volume within 2 % of the
+reference's. A right outline with missing holes does not pass; the bounding box alone is a hint.
+
 Alignment: both parts are centred on their bounding boxes; of the 24 right-angle orientations,
 those that bring the extents closest are tried, and the best IoU wins. A model is free to build a
 part along any axis; the shape is what is scored.
@@ -28,6 +32,7 @@ DENSE = 60000
 
 @dataclass
 class Score:
+    passed: bool = False
     made: bool = False
     valid: bool = False
     bbox_ok: bool = False
@@ -40,6 +45,15 @@ class Score:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def passes(row: dict[str, Any], volume_known: bool = True) -> bool:
+    """CadQueryEval's PASS for a scored row (a `Score.to_dict()`, or a row of an older run that
+    has the same fields): valid, the pieces right where counted, bounding box and volume within
+    tolerance. `volume_known`: the task has a reference volume (a task given by its bounding box
+    alone is judged on that)."""
+    return bool(row.get("made") and row.get("valid") and row.get("bbox_ok")
+                and (row.get("volume_ok") or not volume_known) and row.get("components_ok") is not False)
 
 
 def _rotations() -> list[npt.NDArray[np.float64]]:
@@ -128,4 +142,5 @@ def score(made: dict[str, Any] | None, reference_stl: Path | None, target_box: t
         result.iou, result.chamfer_mm = compare(Path(made["stl"]), reference_stl)
         result.iou = round(result.iou, 4)
         result.chamfer_mm = round(result.chamfer_mm, 4)
+    result.passed = passes(result.to_dict(), volume_known=reference_volume is not None)
     return result
