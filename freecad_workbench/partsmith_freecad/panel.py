@@ -160,6 +160,7 @@ class JobPanel:
         self.cancel_button.setEnabled(False)
 
     def show_error(self, message: str) -> None:
+        self.progress.setValue(0)  # a failed job's bar does not stay where it stopped
         self.status.setText(f"failed: {message}")
         self.status.setStyleSheet("color: #c0392b;")
         connection.report(message)

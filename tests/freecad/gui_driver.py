@@ -112,6 +112,8 @@ def run():
     buttons["Generate"].click()
     wait_for(lambda: status_text(panel_widgets(mw)[2]).startswith("failed"), 120)
     seen["failure_status"] = status_text(panel_widgets(mw)[2])
+    seen["progress_after_failure"] = [bar.value() for bar in mw.findChildren(QtWidgets.QProgressBar)
+                                      if bar.isVisible()]
     seen["objects_after_failure"] = len([o for o in doc.Objects if o.TypeId == "Part::FeaturePython"])
     Gui.Control.closeDialog()
     pump(0.5)

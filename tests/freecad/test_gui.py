@@ -63,6 +63,7 @@ def test_the_task_panel_inserts_a_solid_without_freezing(seen: dict) -> None:  #
 
 def test_a_failing_prompt_shows_the_engines_message(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["failure_status"].startswith("failed: no usable part after 3 attempt(s)")
+    assert seen["progress_after_failure"] and all(v == 0 for v in seen["progress_after_failure"])
     assert seen["objects_after_failure"] == 1 and seen["dialog_after_close"] is False
 
 

@@ -34,8 +34,9 @@ def make_engine(pool: SandboxPool, tmp_path: Path) -> Iterator[object]:
     engines: list[Engine] = []
     history = History(tmp_path / "history")
 
-    def make(answers: list[str], writes_code: bool = True) -> tuple[Engine, ScriptedBackend]:
-        backend = ScriptedBackend(answers, writes_code=writes_code)
+    def make(answers: list[str], writes_code: bool = True,
+             prompt_style: str | None = None) -> tuple[Engine, ScriptedBackend]:
+        backend = ScriptedBackend(answers, writes_code=writes_code, prompt_style=prompt_style)
         engine = Engine(Settings(), backend=backend, history=history, pool=pool, host="blender")
         engines.append(engine)
         return engine, backend
@@ -73,6 +74,18 @@ def test_like_last_with_a_named_change_needs_no_model(make_engine) -> None:  # t
     assert len(backend.requests) == 1  # the model was asked once, for the first part only
     assert longer.like == first.id and longer.route == "edit" and longer.family == "plate"
     assert longer.parameters["length"] == 60 and longer.size == pytest.approx([60, 30, 5])
+
+
+def test_thick_on_a_plate_made_as_a_box_changes_its_height_and_keeps_the_earlier_edit(make_engine) -> None:  # type: ignore[no-untyped-def]
+    """The adapted model writes a plate as a box body (its thickness is `box_height`): "but 10 mm
+    thick" on the part made longer before changes that, without the model, and keeps its length."""
+    program = json.dumps({"features": [{"type": "box", "l": 40, "w": 30, "h": 5}]})
+    engine, backend = make_engine([program], writes_code=False, prompt_style="short")
+    engine.generate("a 40 x 30 x 5 mm plate")
+    longer = engine.generate("but 80 mm long", like="last")
+    thicker = engine.generate("but 10 mm thick", like=longer.id)
+    assert len(backend.requests) == 1 and thicker.route == "edit" and thicker.like == longer.id
+    assert thicker.size == pytest.approx([80, 30, 10])
 
 
 def test_like_with_a_new_feature_asks_the_model_with_the_earlier_script(make_engine) -> None:  # type: ignore[no-untyped-def]

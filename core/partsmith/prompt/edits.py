@@ -50,6 +50,26 @@ def _parameter(word: str, params: dict[str, Any]) -> str | None:
         partial = [name for name in numeric if stem in name]
         if len(partial) == 1:
             return partial[0]
+    if word.lower() in THICKNESS:
+        return _thinnest_height(params, numeric)
+    return None
+
+
+# Words for a part's thickness: a plate or a block made as a box has no `thickness` parameter; its
+# thickness is its first body's height when that is the body's smallest side.
+THICKNESS = ("thick", "thickness")
+
+
+def _thinnest_height(params: dict[str, Any], numeric: list[str]) -> str | None:
+    """The first body's height (`height`, `box_height` ...) when it is smaller than the body's
+    length and width: what "10 mm thick" means for a plate. None when the first body is taller."""
+    for name in numeric:
+        if name == "height" or name.endswith("_height"):
+            prefix = name[: -len("height")]
+            sides = [params.get(f"{prefix}length"), params.get(f"{prefix}width")]
+            if all(isinstance(v, (int, float)) and params[name] <= v for v in sides):
+                return name
+            return None
     return None
 
 
