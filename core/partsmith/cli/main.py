@@ -360,7 +360,7 @@ def evaluate(
         "--oracle", help="Run each task's reference_script instead of a model: checks the harness.")] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N tasks.")] = None,
 ) -> None:
-    """Score generation on text-to-CAD tasks: valid solid, bounding box, volume, IoU, Chamfer.
+    """Score generation on text-to-CAD tasks: PASS (valid, bounding box AND volume), IoU, Chamfer.
 
     Resumable: run it again with the same --out and finished tasks are skipped.
     """

@@ -79,13 +79,13 @@ def chart(rows: list[dict[str, Any]], summary: dict[str, Any], path: Path) -> No
 
     figure = Figure(figsize=(9, 3.6), dpi=110)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-    names = ["PASS", "made", "valid", "bbox ±1 mm", "volume ±2 %", "IoU ≥ 0.9", "IoU ≥ 0.95"]
+    names = ["PASS", "made", "valid", "bbox 1 mm", "volume 2 %", "IoU ≥ .9", "IoU ≥ .95"]
     values = [summary["pass"], summary["made"], summary["valid"], summary["bbox_within_1mm"],
               summary["volume_within_2pct"], summary["iou_at_least_0_9"], summary["iou_at_least_0_95"]]
     bars = left.bar(names, values, color=["#2e7d32", *["#4a7fc1"] * (len(names) - 1)])
     left.set_ylim(0, 1.05)
-    left.set_title(f"{summary['tasks']} tasks: {summary.get('mode', '')} {summary.get('model', '')}".strip())
-    left.tick_params(axis="x", labelsize=8)
+    left.set_title(f"{summary['tasks']} tasks: {summary.get('model', '')}".strip(), fontsize=9)
+    left.tick_params(axis="x", labelsize=7, labelrotation=30)
     for bar, value in zip(bars, values, strict=True):
         left.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.2f}", ha="center", fontsize=8)
     ious = [r["iou"] if r.get("iou") is not None else 0.0 for r in rows]
