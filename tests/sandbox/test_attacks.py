@@ -169,6 +169,12 @@ for fd in pipes:
     for _ in range(64):
         os_.write(fd, chunk)
 """, kind="policy"),
+    Attack("deeply-nested-reply", FIND_PIPE + """
+deep = b'{{"ok": true, "x": ' + b"[" * 200000 + b"]" * 200000 + b"}}"
+for fd in pipes:
+    os_.write(fd, deep)
+os_._exit(0)
+""", kind="policy"),
     Attack("forged-missing-layer", FIND_PIPE + """
 forged = b'{{"ok": false, "error": {{"kind": "sandbox_unavailable", "message": "no sandbox"}}}}\\n'
 for fd in pipes:

@@ -256,10 +256,41 @@ def _parse_header(line: bytes, request_id: object) -> dict[str, Any] | None:
     return dict(announced) if isinstance(announced, dict) else None
 
 
+# A reply is a few levels deep (reply, measurements, a list of sizes); a job that sends more is
+# not replying but attacking the parser (Python's json recurses, and the worker must not).
+MAX_REPLY_DEPTH = 32
+
+
+def _depth(data: bytes) -> int:
+    """How deeply the JSON text's arrays and objects nest (brackets inside strings not counted)."""
+    deepest = depth = 0
+    inside = escaped = False
+    for byte in data:
+        if inside:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                inside = False
+        elif byte == 0x22:
+            inside = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
 def _parse_object(data: bytes) -> dict[str, Any] | None:
+    """One JSON object, or None for anything else: bad JSON, another type, or nesting deeper than
+    a reply has (refused before parsing, so that no reply can exhaust the worker's stack)."""
+    if data.count(b"[") + data.count(b"{") > MAX_REPLY_DEPTH and _depth(data) > MAX_REPLY_DEPTH:
+        return None
     try:
         value = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
