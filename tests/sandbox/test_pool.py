@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,56 @@ def test_holes_are_measured(pool: SandboxPool) -> None:
     assert counterbore.measurements["holes"] == [5.5]
     bracket = pool.run("from partsmith.kit import l_bracket\nresult = l_bracket()")
     assert all(d > 3 for d in bracket.measurements["holes"])
+
+
+def test_no_job_process_outlives_its_worker(tmp_path: Path) -> None:
+    """A worker killed in the middle of a job (as when the engine above it is killed) takes its job
+    processes with it, the running one and the spare: the kernel's parent-death signal."""
+    import threading
+
+    settings = SandboxSettings(workers=1, timeout_s=60)
+    with SandboxPool(settings, ExportSettings(), jobs_dir=tmp_path / "jobs") as pool:
+        pool.warm()
+        worker = pool._all[0].proc.pid
+        def spin() -> None:
+            with contextlib.suppress(Exception):  # the job's worker is killed under it
+                pool.run("spins = 0\nwhile True:\n    spins += 1\n", timeout_s=60)
+
+        busy = threading.Thread(target=spin, daemon=True)
+        busy.start()
+        deadline = time.monotonic() + 20
+        children: list[int] = []
+        while time.monotonic() < deadline and not any(_spinning(pid) for pid in children):
+            time.sleep(0.2)
+            children = _children(worker)
+        assert any(_spinning(pid) for pid in children), "no job process ran the script"
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_running(pid) for pid in children):
+            time.sleep(0.05)
+        assert not any(_running(pid) for pid in children), "a job process outlived its worker"
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether the process lives (a zombie waiting for its reaper does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _spinning(pid: int) -> bool:
+    """Whether the process is running on a CPU (the job's endless loop), not waiting."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
+    except OSError:
+        return False

@@ -79,8 +79,10 @@ class Worker:
             return
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
+        worker = os.getpid()
         pid = os.fork()
         if pid == 0:  # the job process
+            _die_with(worker)
             os.close(request_w)
             os.close(reply_r)
             self._job_process(request_r, reply_w)
@@ -293,6 +295,19 @@ def _parse_object(data: bytes) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In a job process just forked: be killed when the worker dies (the kernel's parent-death
+    signal), so that no job outlives the worker that times it, or the engine above it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0 or os.getppid() != parent:
+        os._exit(1)  # no signal to rely on, or the worker is already gone: do not run a job
 
 
 def _wait_briefly(pid: int, seconds: float = 1.0) -> int | None:
