@@ -171,7 +171,7 @@ class Generator:
                                 (previous.error or {}).get("message") or "; ".join(previous.problems))
                 style = styles.style_for(self.backend.prompt_style, chosen, number)
                 ask = styles.Ask(asked, program_examples, kit_examples, messages,
-                                 rejected if style.name != "family" else None,
+                                 rejected,
                                  sampled=number > 1 or variant > 0, seed=number + 1000 * variant)
                 completion, script, parse_error, program = self._ask(style, ask, number, report, cancel)
                 if completion.finish == "cancelled":

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from partsmith.kit.registry import family, lazy_module
+from partsmith.kit.registry import LazyModule, family
 
 if TYPE_CHECKING:
     import build123d as bd
 else:
-    bd = lazy_module("build123d")
+    bd = LazyModule("build123d")
 
 Mm = Annotated[float, Field(gt=0, le=5000, description="mm")]
 Mm0 = Annotated[float, Field(ge=0, le=5000, description="mm, 0 for none")]

@@ -23,6 +23,7 @@ from OCP.BRepExtrema import BRepExtrema_DistShapeShape
 from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
 from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
 
+from partsmith.errors import FailedFeature
 from partsmith.kit import screws
 
 Point = tuple[float, float]
@@ -56,7 +57,7 @@ class FeatureError(ValueError):
     the message, to know which feature failed (it may build the part without it).
     """
 
-    def __init__(self, message: str, feature: tuple[int, str, str] | None = None) -> None:
+    def __init__(self, message: str, feature: FailedFeature | None = None) -> None:
         super().__init__(message)
         self.feature = feature
 
@@ -303,12 +304,12 @@ class Part:
         try:
             action()
         except FeatureError as exc:
-            raise FeatureError(f"{label}: {exc}", (index, kind, str(exc))) from None
+            raise FeatureError(f"{label}: {exc}", FailedFeature(index, kind, str(exc))) from None
         except Exception as exc:  # noqa: BLE001 - the kernel's failures come in many types
             text = str(exc).strip() or type(exc).__name__
-            raise FeatureError(f"{label}: {text}", (index, kind, text)) from None
+            raise FeatureError(f"{label}: {text}", FailedFeature(index, kind, text)) from None
         if self.shape is None or not self.shape.solids():
-            raise FeatureError(f"{label}: leaves no solid", (index, kind, "leaves no solid"))
+            raise FeatureError(f"{label}: leaves no solid", FailedFeature(index, kind, "leaves no solid"))
 
     def _need(self) -> Any:
         if self.shape is None:

@@ -67,11 +67,6 @@ class LazyModule:
         return getattr(importlib.import_module(self._name), attribute)
 
 
-def lazy_module(name: str) -> Any:
-    """`name` as a `LazyModule`."""
-    return LazyModule(name)
-
-
 def _parameters(function: Callable[..., Any]) -> dict[str, inspect.Parameter]:
     """The function's parameters with their annotations evaluated; the return annotation is left
     as written, as it names build123d types that must not load here."""

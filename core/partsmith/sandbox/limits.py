@@ -104,11 +104,13 @@ def isolate_network() -> bool:
     return int(_LIBC.unshare(flags)) == 0
 
 
-def set_parent_death_signal() -> None:
-    """Ask the kernel to kill this process when its parent dies (no orphan workers)."""
-    if _LIBC is not None:
-        pr_set_pdeathsig = 1
-        _LIBC.prctl(pr_set_pdeathsig, signal.SIGKILL)
+def set_parent_death_signal() -> bool:
+    """Ask the kernel to kill this process when its parent dies (no orphan workers or jobs); whether
+    it took. (The signal is not inherited: a forked job sets its own.)"""
+    if _LIBC is None:
+        return False
+    pr_set_pdeathsig = 1
+    return int(_LIBC.prctl(pr_set_pdeathsig, signal.SIGKILL)) == 0
 
 
 def process_size() -> int:

@@ -20,13 +20,13 @@ import build123d as bd
 
 from partsmith.build import export, geometry
 from partsmith.errors import (
+    FailedFeature,
     NoResult,
     OutOfMemory,
     PartsmithError,
     PolicyViolation,
     SandboxError,
     ScriptError,
-    failed_feature,
 )
 from partsmith.sandbox.audit import AuditGuard, SandboxDenied
 from partsmith.sandbox.policy import FORBIDDEN_NAMES, check_source, module_allowed
@@ -63,12 +63,9 @@ def _script_error(exc: BaseException, source: str) -> ScriptError:
     text = lines[line - 1].strip() if line and 0 < line <= len(lines) else None
     detail = str(exc).strip() or "(no message)"
     where = f" on line {line}" if line else ""
-    # The kit's FeatureError names the program entry that failed as fields (index, kind, reason).
+    # The kit's FeatureError names the program entry that failed (index, kind, reason).
     named = getattr(exc, "feature", None)
-    feature = None
-    if isinstance(named, tuple) and len(named) == 3:
-        feature = failed_feature({"feature_index": named[0], "feature_kind": named[1],
-                                  "feature_reason": named[2]})
+    feature = named if isinstance(named, FailedFeature) else None
     return ScriptError(
         f"{type(exc).__name__}{where}: {detail}", line=line, source_line=text, feature=feature
     )

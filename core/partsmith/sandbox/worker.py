@@ -297,16 +297,10 @@ def _parse_object(data: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-PR_SET_PDEATHSIG = 1
-
-
 def _die_with(parent: int) -> None:
     """In a job process just forked: be killed when the worker dies (the kernel's parent-death
     signal), so that no job outlives the worker that times it, or the engine above it."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0 or os.getppid() != parent:
+    if not limits.set_parent_death_signal() or os.getppid() != parent:
         os._exit(1)  # no signal to rely on, or the worker is already gone: do not run a job
 
 
