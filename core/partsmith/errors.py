@@ -123,6 +123,18 @@ class ScriptError(SandboxError):
         return {**super().to_dict(), "line": self.line, "source_line": self.source_line, **found}
 
 
+class SyscallRefused(PolicyViolation):
+    """The kernel killed the job for a system call it may not make (seccomp)."""
+
+    kind = "syscall"
+
+
+class JobKilled(SandboxError):
+    """The job was killed by a signal that was neither its time limit nor its memory."""
+
+    kind = "killed"
+
+
 class ScriptTimeout(SandboxError):
     kind = "timeout"
 
@@ -152,8 +164,8 @@ class ExportError(SandboxError):
 SANDBOX_ERRORS: dict[str, type[SandboxError]] = {
     cls.kind: cls
     for cls in (
-        SandboxError, PolicyViolation, ScriptError, ScriptTimeout, OutOfMemory, WorkerCrash,
-        NoResult, InvalidGeometry, ExportError,
+        SandboxError, PolicyViolation, SyscallRefused, JobKilled, ScriptError, ScriptTimeout,
+        OutOfMemory, WorkerCrash, NoResult, InvalidGeometry, ExportError,
     )
 }
 

@@ -246,6 +246,111 @@ libc = ctypes.CDLL(None, use_errno=True)
 if libc.unshare(0x10000000) != 0:
     raise OSError(ctypes.get_errno(), "unshare")
 """),
+    # -- the Python layers switched off from inside: code compiled from text by a library.
+    Attack("string-annotation-gets-frame", REACH + """
+typing_ = operator.itemgetter("typing")(mods)
+def probe(x: "operator.methodcaller('_getframe', 0)(sys_)"):
+    return x
+frame = operator.itemgetter("x")(operator.methodcaller("get_type_hints", probe)(typing_))
+get_locals = operator.attrgetter("f_locals")
+get_back = operator.attrgetter("f_back")
+while frame is not None:
+    for value in list(get_locals(frame).values()):
+        if hasattr(value, "script_code") and hasattr(value, "active"):  # the AuditGuard
+            value.active = False
+    frame = get_back(frame)
+b.open("{outside}/annotation", "w").write("x")
+""", ("{outside}/annotation",)),
+    # -- what a job may do to the machine with root's capabilities, or system calls newer than a
+    # deny-list: each raises ESCAPED if the kernel let it through.
+    Attack("setxattrat-file-capability", """import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+class XattrArgs(ctypes.Structure):
+    _fields_ = [("value", ctypes.c_uint64), ("size", ctypes.c_uint32), ("flags", ctypes.c_uint32)]
+value = ctypes.create_string_buffer(b"\\x01\\x00\\x00\\x02" + b"\\xff" * 16)
+args = XattrArgs(ctypes.addressof(value), 20, 0)
+if libc.syscall(463, -100, b"{victim}", 0, b"security.capability", ctypes.byref(args), 16) == 0:
+    raise RuntimeError("ESCAPED: file capability set")
+if libc.syscall(463, -100, b"{victim}", 0, b"user.partsmith", ctypes.byref(args), 16) == 0:
+    raise RuntimeError("ESCAPED: extended attribute set")
+"""),
+    Attack("immutable-flag-on-own-folder", """import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open(".", os.O_RDONLY)
+flags = ctypes.c_long(0x10)  # FS_IMMUTABLE_FL
+if libc.ioctl(fd, 0x40086602, ctypes.byref(flags)) == 0:  # FS_IOC_SETFLAGS
+    raise RuntimeError("ESCAPED: the job folder is immutable")
+"""),
+    Attack("file-setattr-immutable", """import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+attr = (ctypes.c_uint32 * 8)(0x8, 0, 0, 0, 0, 0, 0, 0)  # FS_XFLAG_IMMUTABLE
+if libc.syscall(469, -100, b".", ctypes.byref(attr), 32, 0) == 0:  # file_setattr
+    raise RuntimeError("ESCAPED: file_setattr")
+"""),
+    Attack("realtime-priority", """import os
+try:
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(50))
+except OSError:
+    pass
+else:
+    raise RuntimeError("ESCAPED: real-time priority")
+"""),
+    Attack("renice-every-process-of-the-user", """import os
+for which in (os.PRIO_PGRP, os.PRIO_USER):
+    try:
+        os.setpriority(which, 0, 19)
+    except OSError:
+        continue
+    raise RuntimeError("ESCAPED: setpriority reached other processes")
+"""),
+    Attack("ioprio-of-the-user", """import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.syscall(251, 3, 0, (1 << 13) | 7) == 0:  # ioprio_set(IOPRIO_WHO_USER, 0, idle)
+    raise RuntimeError("ESCAPED: ioprio_set reached other processes")
+"""),
+    Attack("memfd-outside-the-memory-limit", """import os
+try:
+    fd = os.memfd_create("hoard")
+except OSError:
+    fd = None
+if fd is not None:
+    os.ftruncate(fd, 1 << 30)
+    raise RuntimeError("ESCAPED: memfd")
+"""),
+    Attack("inotify-on-the-jobs-folder", """import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.inotify_init1(0) >= 0:
+    raise RuntimeError("ESCAPED: inotify")
+"""),
+    Attack("pipe-buffers-outside-the-memory-limit", """import os
+try:
+    r, w = os.pipe()
+except OSError:
+    pass
+else:
+    raise RuntimeError("ESCAPED: pipe")
+"""),
+    Attack("thread-flood", """import threading, time
+stop = threading.Event()
+started = 0
+try:
+    for _ in range(1500):
+        threading.Thread(target=stop.wait, daemon=True).start()
+        started += 1
+except RuntimeError:
+    pass
+stop.set()
+if started >= 500:
+    raise RuntimeError(f"ESCAPED: {{started}} threads")
+"""),
+    Attack("capabilities-left", """import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+data = (ctypes.c_uint32 * 6)()
+libc.capget(header, data)
+if data[0] & ~(1 << 2) or data[3]:  # anything but read-search (a root engine's closed read roots)
+    raise RuntimeError(f"ESCAPED: capabilities {{data[0]:#x}}")
+"""),
 ]
 
 
@@ -316,6 +421,7 @@ def run_attack(
                      check_policy=layers == "as-is", python_layers=layers != "kernel-only")
         except SandboxError as exc:
             assert "Traceback" not in str(exc)
+            assert "ESCAPED" not in str(exc), str(exc)
             if attack.kind:
                 assert exc.kind == attack.kind, str(exc)
         else:

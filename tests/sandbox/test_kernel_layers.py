@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
 
 from partsmith.config import ExportSettings, SandboxSettings
-from partsmith.errors import PolicyViolation, SandboxUnavailable
+from partsmith.errors import JobKilled, OutOfMemory, PolicyViolation, SandboxUnavailable, ScriptError
 from partsmith.sandbox import SandboxPool, landlock, seccomp
 
 from .conftest import SIMPLE, assert_works
@@ -100,7 +102,87 @@ def test_text_reads_its_font_under_every_layer(pool: SandboxPool) -> None:
 
 
 def test_the_engine_keeps_its_own_copy_of_the_script(pool: SandboxPool) -> None:
-    source = ("import build123d\nopen('script.py', 'w').write('tampered')\n"
-              "result = build123d.Box(1, 1, 1)\n")
+    # The job may not even be able to write it (a root engine's job is another user): either way
+    # the engine's copy stands.
+    source = ("import build123d\ntry:\n    open('script.py', 'w').write('tampered')\n"
+              "except OSError:\n    pass\nresult = build123d.Box(1, 1, 1)\n")
     result = pool.run(source, python_layers=False)
     assert (result.job_dir / "script.py").read_text() == source
+
+
+# A job that looks through the Python heap of its own process for what an earlier job sent:
+# frames (the worker's loop kept the last request), containers, strings and bytes.
+HEAP_SEARCH = """import gc, sys
+needle = "{first}" + "{second}"
+found = []
+def look(value):
+    if value is not needle and isinstance(value, (str, bytes)):
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        if needle in text:
+            found.append(type(value).__name__)
+for obj in gc.get_objects():
+    if isinstance(obj, dict):
+        for value in list(obj.values()):
+            look(value)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            look(value)
+frame = sys._getframe(0)
+while frame is not None:
+    for value in list(frame.f_locals.values()):
+        look(value)
+    frame = frame.f_back
+if found:
+    raise RuntimeError("LEAKED: the previous job's script is in this process: " + ", ".join(found))
+import build123d
+result = build123d.Box(1, 1, 1)
+"""
+
+
+def test_a_job_holds_nothing_of_the_previous_job(pool: SandboxPool) -> None:
+    """Jobs are forked from the zygote, which never saw a request: the previous job's script,
+    request and reply are nowhere in the next job's memory (searched without the Python layers)."""
+    first, second = "PREVIOUS", uuid.uuid4().hex
+    pool.run(f"import build123d\nmarker = '{first}{second}'\nresult = build123d.Box(2, 2, 2)\n")
+    pool.run(HEAP_SEARCH.format(first=first, second=second), python_layers=False)
+
+
+def test_a_failed_jobs_folder_is_removed(pool: SandboxPool) -> None:
+    """Whatever a failed job wrote goes with its folder (here: many files, then a failure)."""
+    before = set(pool.jobs_dir.iterdir())
+    script = ("import build123d\nfor n in range(500):\n"
+              "    open(f'junk{n}.txt', 'w').write('x' * 1000)\nraise ValueError('after the junk')\n")
+    with pytest.raises(ScriptError, match="after the junk"):
+        pool.run(script, python_layers=False)
+    assert set(pool.jobs_dir.iterdir()) == before
+
+
+def test_a_job_that_kills_itself_is_not_out_of_memory(pool: SandboxPool) -> None:
+    with pytest.raises(JobKilled, match="neither by its time limit nor for its memory"):
+        pool.run("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", python_layers=False)
+    assert_works(pool)
+
+
+def test_a_job_that_uses_too_much_memory_says_so(pool: SandboxPool) -> None:
+    hoard = "hoard = []\nwhile True:\n    hoard.append(bytearray(1 << 24))\n"
+    with pytest.raises(OutOfMemory):
+        pool.run(hoard, python_layers=False)
+    assert_works(pool)
+
+
+def test_a_job_holds_no_capability_and_a_root_engines_job_is_another_user(pool: SandboxPool) -> None:
+    layers = pool.run(SIMPLE).layers
+    assert layers["no_capabilities"] is True
+    if os.geteuid() == 0:
+        assert layers["uid"] != 0 and layers["uid"] >= 1_000_000_000
+
+
+def test_code_compiled_from_text_counts_as_the_scripts(pool: SandboxPool) -> None:
+    """A library that evaluates a string the script gave it (typing and a string annotation) runs
+    it as `<string>`: the audit hook judges that code as the script's and refuses its frame."""
+    script = ("import typing, operator, build123d\n"
+              "sys_ = operator.attrgetter('build_enums.sys')(build123d)\n"
+              "def probe(x: \"operator.methodcaller('_getframe', 0)(sys_)\"):\n    return x\n"
+              "typing.get_type_hints(probe)\nresult = build123d.Box(1, 1, 1)\n")
+    with pytest.raises(PolicyViolation, match="introspecting code objects and frames"):
+        pool.run(script, check_policy=False)

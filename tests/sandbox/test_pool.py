@@ -222,11 +222,13 @@ def test_no_job_process_outlives_its_worker(tmp_path: Path) -> None:
 
 
 def _children(pid: int) -> list[int]:
+    """The process's descendants: its zygote and the job processes the zygote forked."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            found += [int(c) for c in (task / "children").read_text().split()]
-    return found
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found += [int(c) for c in (task / "children").read_text().split()]
+    return found + [grandchild for child in found for grandchild in _children(child)]
 
 
 def _running(pid: int) -> bool:

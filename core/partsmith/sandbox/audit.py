@@ -35,8 +35,11 @@ DENIED_EVENTS = frozenset(
 # (CadQuery compiles selector grammars; traceback formatting reads tb_frame; importing a module
 # not loaded yet, as text does, unmarshals its bytecode). CPython raises object.__getattr__ for
 # reads of __code__, tb_frame, gi_frame and the like.
+# Frames are how a script finds the guard: `sys._getframe` is refused to the script too (libraries
+# such as logging and typing call it for their own frames).
 SCRIPT_ONLY_EVENTS = frozenset(
-    {"compile", "exec", "object.__getattr__", "object.__setattr__", "marshal.load", "marshal.loads"}
+    {"compile", "exec", "object.__getattr__", "object.__setattr__", "marshal.load", "marshal.loads",
+     "sys._getframe", "sys._getframemodulename"}
 )
 DENIED_PREFIXES = (
     "socket.", "ctypes.", "_ctypes.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn",
@@ -136,13 +139,19 @@ class AuditGuard:
         self.deny(f"{action} {path} (outside the job folder)")
 
     def _called_by_script(self) -> bool:
-        """Whether the Python code that raised the event is the script's own."""
+        """Whether the Python code that raised the event is the script's own.
+
+        Code compiled from text at run time counts as the script's: a library that evaluates a
+        string the script handed it (typing evaluating an annotation, for one) runs it under a
+        name such as `<string>`, never under a library file's. Only the import system's frozen
+        modules have such a name and are library code.
+        """
         if self._busy:  # sys._getframe raises an event of its own
             return False
         self._busy = True
         try:
             frame = sys._getframe(2)
-            return frame.f_code.co_filename == self.script_name
+            return is_script_code(frame.f_code.co_filename, self.script_name)
         except ValueError:
             return False
         finally:
@@ -175,6 +184,14 @@ class AuditGuard:
             self.deny(_describe(event))
 
 
+def is_script_code(filename: str, script_name: str) -> bool:
+    """Whether code of this file name is the script's: the script itself, or text compiled at run
+    time (`<string>`, `<fstring>`, ...), which is never a library's file."""
+    if filename == script_name:
+        return True
+    return filename.startswith("<") and not filename.startswith("<frozen ")
+
+
 def _describe(event: str) -> str:
     if event.startswith("socket."):
         return "network access"
@@ -188,6 +205,6 @@ def _describe(event: str) -> str:
         return "sending signals"
     if event in {"compile", "exec"}:
         return "running code other than the script (exec, eval, compile)"
-    if event.startswith("object."):
+    if event.startswith("object.") or event.startswith("sys._getframe"):
         return "introspecting code objects and frames"
     return event

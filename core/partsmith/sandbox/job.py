@@ -35,6 +35,8 @@ class WorkerFacts:
     processes: int | None
     mode: str
     offer: dict[str, Any]
+    root: bool = False  # the engine runs as root: each job becomes a user of its own
+    open_roots: bool = True  # others may read every read root (else a root job keeps read-search)
 
 
 def static_layers(facts: WorkerFacts) -> dict[str, Any]:
@@ -49,6 +51,7 @@ def static_layers(facts: WorkerFacts) -> dict[str, Any]:
         "landlock_abi": int(facts.offer.get("landlock_abi") or 0),
         "seccomp": bool(facts.offer.get("seccomp_kernel") and facts.offer.get("seccomp_library")),
         "fork": facts.mode == "fork",
+        "no_capabilities": sys.platform.startswith("linux"),
     }
 
 
@@ -63,6 +66,16 @@ def job_limits(request: dict[str, Any], facts: WorkerFacts) -> dict[str, int | N
         "file_bytes": int(request["file_size_mb"]) * MB,
         "processes": facts.processes,
     }
+
+
+def _no_capabilities(sets: dict[str, int], facts: WorkerFacts) -> bool:
+    """Whether this process holds no capability: none at all, or (a root job whose read roots
+    others may not read) CAP_DAC_READ_SEARCH alone; a root job's bounding set is empty too."""
+    if not sets:
+        return False
+    allowed = 1 << limits.CAP_DAC_READ_SEARCH if facts.root else 0
+    names = ("CapEff", "CapPrm", "CapAmb", "CapBnd") if facts.root else ("CapEff", "CapPrm", "CapAmb")
+    return all(sets.get(name, 0) & ~allowed == 0 for name in names)
 
 
 def _thread_count() -> int:
@@ -118,6 +131,15 @@ def contain(
     os.close(log)
     limits.replace_environment(job_dir)
     network = bool(request["isolate_network"]) and limits.isolate_network()
+    # Read-search stays only where the job could not otherwise reach its read roots or its folder.
+    closed = facts.root and not (facts.open_roots and limits.searchable_by_others(str(job_dir.parent)))
+    parent = os.getppid()
+    identity = limits.drop_privileges(job_dir, become_job_user=facts.root, keep_read_search=closed)
+    # A change of user id clears the parent-death signal: set it again, and run nothing if the
+    # parent died in between.
+    if not limits.set_parent_death_signal() or os.getppid() != parent:
+        os._exit(1)
+    capabilities = limits.capabilities()
     failed = limits.apply_limits(**job_limits(request, facts))
     ruleset_fd = [prepared.ruleset.fd] if isinstance(prepared.ruleset, landlock.Ruleset) else []
     left_open = descriptors.close_inherited([reply_fd, *ruleset_fd])
@@ -126,7 +148,13 @@ def contain(
         **static_layers(facts), "network_namespace": network, "resource_limits": not failed,
         "descriptors_closed": left_open == sorted({0, 1, 2, reply_fd, *ruleset_fd}),
         "landlock": False, "seccomp": False, "unrestricted": [],
+        # Capabilities left: none, or read-search alone where the read roots are closed to others.
+        "no_capabilities": not identity and _no_capabilities(capabilities, facts),
+        "uid": os.getuid(),
+        "read_search": bool(capabilities.get("CapEff", 0) & 1 << limits.CAP_DAC_READ_SEARCH),
     }
+    if identity:
+        report["identity_error"] = identity
     if "landlock" in disabled and isinstance(prepared.ruleset, landlock.Ruleset):
         prepared.ruleset.close()
     if "landlock" not in disabled:

@@ -1,6 +1,6 @@
 """Per-job limits set by the worker before a script runs.
 
-- resource limits: address space, CPU seconds, file size, process count, no core files;
+- resource limits: address space, CPU seconds, file size, tasks, open files, no core files;
 - a private network namespace (a user namespace as well when not root) where the kernel allows it;
 - a scrubbed environment whose HOME, TMPDIR and caches are inside the job folder;
 - the parent-death signal, so no job or worker outlives the process that started it.
@@ -50,9 +50,13 @@ def replace_environment(job_dir: Path) -> None:
     (job_dir / "tmp").mkdir(exist_ok=True)
 
 
+# Descriptors a job may hold: a part needs a handful; each pipe or file is memory or disk.
+OPEN_FILES = 64
+
+
 def apply_limits(
     *, memory_bytes: int | None, cpu_seconds: int | None, file_bytes: int | None,
-    processes: int | None,
+    processes: int | None, open_files: int | None = OPEN_FILES,
 ) -> list[str]:
     """Set the resource limits of this process. Returns the ones that could not be set."""
     failed: list[str] = []
@@ -61,6 +65,7 @@ def apply_limits(
         ("RLIMIT_CPU", resource.RLIMIT_CPU, cpu_seconds),
         ("RLIMIT_FSIZE", resource.RLIMIT_FSIZE, file_bytes),
         ("RLIMIT_NPROC", resource.RLIMIT_NPROC, processes),
+        ("RLIMIT_NOFILE", resource.RLIMIT_NOFILE, open_files),
         ("RLIMIT_CORE", resource.RLIMIT_CORE, 0),
     ]
     for name, which, value in wanted:
@@ -87,10 +92,11 @@ _LIBC: Any = None
 
 def prepare() -> None:
     """Load what the per-job layers need while loading native code is still allowed."""
-    global _LIBC
+    global _LIBC, _LAST_CAP
     if sys.platform.startswith("linux") and _LIBC is None:
         with contextlib.suppress(OSError):
             _LIBC = _libc()
+        _LAST_CAP = _last_cap()
 
 
 def isolate_network() -> bool:
@@ -100,8 +106,134 @@ def isolate_network() -> bool:
     """
     if _LIBC is None:
         return False
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
-    return int(_LIBC.unshare(flags)) == 0
+    if os.geteuid() == 0:
+        return int(_LIBC.unshare(CLONE_NEWNET)) == 0
+    uid, gid = os.getuid(), os.getgid()
+    if int(_LIBC.unshare(CLONE_NEWUSER | CLONE_NEWNET)) != 0:
+        return False
+    # The job keeps its own ids inside (an unmapped id could not create a file).
+    try:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    except OSError:
+        return False
+    return True
+
+
+# A job of a root engine runs as a user id of its own: this plus its process id (pid_max is at most
+# 2**22), an id no account has, so that no two jobs share one and RLIMIT_NPROC counts one job.
+JOB_UID_BASE = 1_000_000_000
+CAP_DAC_READ_SEARCH = 2
+PR_SET_KEEPCAPS = 8
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+_CAPABILITY_VERSION_3 = 0x20080522
+_LAST_CAP = 40
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def job_uid(pid: int) -> int:
+    return JOB_UID_BASE + pid
+
+
+def open_to_others(path: str) -> bool:
+    """Whether a user with no claim on `path` may read it: every folder above it searchable by
+    others, and the path itself readable (and searchable, for a folder) by them."""
+    try:
+        target = Path(path).resolve()
+        mode = target.stat().st_mode
+    except OSError:
+        return True  # nothing there to read
+    if not mode & 0o004 or (target.is_dir() and not mode & 0o001):
+        return False
+    for folder in target.parents:
+        try:
+            if not folder.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def searchable_by_others(path: str) -> bool:
+    """Whether a user with no claim on it can reach `path` (every folder on the way searchable)."""
+    target = Path(path).resolve()
+    for folder in (target, *target.parents):
+        try:
+            if not folder.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def drop_privileges(job_dir: Path, *, become_job_user: bool, keep_read_search: bool) -> str:
+    """Leave this job process no capability and no way to gain one; returns what failed ("" when
+    all went well).
+
+    A root engine's job (`become_job_user`) first gives its folder to a user id of its own and
+    becomes it, with an empty bounding set; `keep_read_search` keeps CAP_DAC_READ_SEARCH alone, for
+    read roots that others may not read (Landlock still bounds what is read). A user engine's job
+    drops what it holds in its own user namespace. No new privileges can be gained afterwards.
+    """
+    if _LIBC is None:
+        return "libc could not be loaded"
+    keep = keep_read_search and become_job_user
+    uid = job_uid(os.getpid())
+    try:
+        if become_job_user:
+            for path in (job_dir, *job_dir.iterdir()):
+                if path.is_dir() and not path.is_symlink():
+                    os.chown(path, uid, uid)
+            if keep and int(_LIBC.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) != 0:
+                return "PR_SET_KEEPCAPS failed"
+        for cap in range(_LAST_CAP + 1):
+            if cap != CAP_DAC_READ_SEARCH or not keep:
+                _LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # refused without CAP_SETPCAP: checked below
+        if become_job_user:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        kept = 1 << CAP_DAC_READ_SEARCH if keep else 0
+        header = _CapHeader(_CAPABILITY_VERSION_3, 0)
+        data = (_CapData * 2)(_CapData(kept, kept, 0), _CapData(0, 0, 0))
+        if int(_LIBC.capset(ctypes.byref(header), data)) != 0:
+            return f"capset failed (errno {ctypes.get_errno()})"
+        _LIBC.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+        if int(_LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) != 0:
+            return "PR_SET_NO_NEW_PRIVS failed"
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+def capabilities() -> dict[str, int]:
+    """This process's capability sets, as /proc/self/status shows them (CapEff, CapBnd ...)."""
+    sets: dict[str, int] = {}
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Cap"):
+                name, value = line.split(":", 1)
+                sets[name] = int(value.strip(), 16)
+    return sets
+
+
+def _last_cap() -> int:
+    try:
+        return int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        return 40
 
 
 def set_parent_death_signal() -> bool:
@@ -120,6 +252,16 @@ def process_size() -> int:
             pages = int(handle.read().split()[0])
         return pages * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
+        return 0
+
+
+def resident_size() -> int:
+    """This process's resident size in bytes (its pages in memory)."""
+    try:
+        with Path("/proc/self/statm").open() as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
         return 0
 
 

@@ -45,6 +45,9 @@ FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset(
         "f_builtins", "gi_frame", "gi_code", "cr_frame", "ag_frame", "tb_frame", "co_code",
         "system", "popen", "spawn", "fork", "kill", "environ", "exec_module", "load_module",
         "f_code", "_getframe", "cell_contents", "attrgetter", "methodcaller", "Formatter",
+        # typing evaluates strings as code: a string annotation, a forward reference.
+        "get_type_hints", "ForwardRef", "_eval_type", "_evaluate", "evaluate_forward_ref",
+        "_getframemodulename",
     }
 )
 # Names that read attributes chosen at run time (getattr by another name): refused as bare names
@@ -124,7 +127,32 @@ class _Checker(ast.NodeVisitor):
         if isinstance(node.value, str) and "__" in node.value and _mentions_dunder(node.value):
             self.flag(node, "strings naming dunder attributes are not allowed")
 
+    def visit_arg(self, node: ast.arg) -> None:
+        self._check_annotation(node.annotation)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._check_annotation(node.annotation)
+        self.generic_visit(node)
+
+    def _check_annotation(self, annotation: ast.expr | None) -> None:
+        """A string annotation is code that typing evaluates: check it as code."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                tree = ast.parse(annotation.value.strip(), mode="eval")
+            except SyntaxError:
+                return  # never valid code, so never evaluated
+            for node in ast.walk(tree):
+                ast.copy_location(node, annotation)
+            before = len(self.findings)
+            self.visit(tree)
+            for index in range(before, len(self.findings)):
+                finding = self.findings[index]
+                self.findings[index] = Finding(finding.line, f"in a string annotation: {finding.message}")
+
     def _check_def(self, node: ast.FunctionDef | ast.ClassDef) -> None:
+        if isinstance(node, ast.FunctionDef):
+            self._check_annotation(node.returns)
         if _is_dunder(node.name) and node.name not in ALLOWED_DUNDERS:
             self.flag(node, f"defining {node.name!r} is not allowed")
         self.generic_visit(node)

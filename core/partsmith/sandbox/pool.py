@@ -154,6 +154,24 @@ class _Worker:
                     stream.close()
 
 
+def remove_job_dir(job_dir: Path) -> None:
+    """Remove a job's folder, whatever modes the job gave the folders inside it."""
+
+    def unlock(_: object, name: str, __: object) -> None:
+        path = Path(name)
+        with contextlib.suppress(OSError):
+            path.parent.chmod(0o700)
+            path.chmod(0o700)
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink()
+
+    if job_dir.exists():
+        shutil.rmtree(job_dir, onerror=unlock)
+
+
 def _restore_script(job_dir: Path, source: str) -> None:
     """Write the script the engine sent back over whatever the job left in its place.
 
@@ -268,6 +286,13 @@ class SandboxPool:
             "linear_tolerance": self.export.linear_tolerance_mm,
             "angular_tolerance": self.export.angular_tolerance_rad,
         }
+        try:
+            return self._run(request, job_dir, source, timeout)
+        except BaseException:
+            remove_job_dir(job_dir)  # a failed job's files are of no use, and may be large
+            raise
+
+    def _run(self, request: dict[str, Any], job_dir: Path, source: str, timeout: float) -> JobResult:
         started = time.perf_counter()
         try:
             announced, reply = self._dispatch(request, timeout)

@@ -6,8 +6,9 @@ Protocol: one JSON request a line on stdin; for each, two JSON lines on the work
 stdout: a header with the layers the job process had before its script ran, then the reply. Both
 carry the request's id. The scripts' own output goes to a log file in the job folder.
 
-In fork mode every job runs in a child forked from this warm process, so it starts in
-milliseconds and whatever it does dies with it. Never run an OCCT boolean or export here before
+In fork mode every job runs in a child forked from the zygote (sandbox/zygote.py), a copy of this
+warm process made before it read any request, so a job starts in milliseconds, holds nothing of
+another job, and whatever it does dies with it. Never run an OCCT boolean or export here before
 forking: OCCT's parallel mode starts threads, and a child forked after that can deadlock.
 In spawn mode (no fork on this platform) the worker runs one job in its own process, contained
 the same way, and exits; the pool keeps a spare worker warm for the next job.
@@ -34,7 +35,10 @@ import cadquery  # noqa: F401
 import partsmith.kit.families
 import partsmith.kit.ops  # noqa: F401
 from partsmith.sandbox import job, landlock, layers, limits, roots, runner, seccomp
+from partsmith.sandbox.zygote import Zygote
 
+# Tasks (threads) a root engine's job may have: OCCT's pool runs one per core.
+JOB_TASKS = 2 * (os.cpu_count() or 1) + 32
 # A reply larger than this is not a part's report: the job fails rather than the worker.
 MAX_REPLY_BYTES = 16 * 1024 * 1024
 
@@ -51,15 +55,20 @@ class Worker:
         self.facts = job.WorkerFacts(
             base_size=limits.process_size(),
             read_roots=tuple(roots.read_roots()),
-            processes=None if os.geteuid() == 0 else limits.count_user_processes() + 256,
+            # A root engine's job is a user of its own, so the count starts at nothing.
+            processes=JOB_TASKS if os.geteuid() == 0 else limits.count_user_processes() + 256,
             mode=mode,
             offer=layers.offered(),
+            root=os.geteuid() == 0,
+            open_roots=all(limits.open_to_others(r) for r in roots.read_roots()),
         )
-        self.spare: tuple[int, int, int] | None = None
-        self.exited: list[int] = []
+        self.spare: tuple[int, int, int, int] | None = None
         self.prepared: job.Prepared | None = None
+        self.zygote: Zygote | None = None
         if mode == "fork":
             _warm_step_writer()
+            # Forked before any request is read: every job starts from this clean state.
+            self.zygote = Zygote(self._job_process)
         else:  # this process runs the one job itself: build its layers before the request
             self.prepared = job.prepare(self.facts)
 
@@ -70,25 +79,13 @@ class Worker:
     # -- fork mode ---------------------------------------------------------------------------
 
     def prepare_spare(self) -> None:
-        """Fork the next job process now, while idle, so a job does not wait for fork.
+        """Have the zygote fork the next job process now, while idle, so a job does not wait.
 
         The spare blocks on its request pipe until a job arrives (or the worker exits).
         """
-        self.reap()
-        if self.spare is not None:
-            return
-        request_r, request_w = os.pipe()
-        reply_r, reply_w = os.pipe()
-        worker = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the job process
-            _die_with(worker)
-            os.close(request_w)
-            os.close(reply_r)
-            self._job_process(request_r, reply_w)
-        os.close(request_r)
-        os.close(reply_w)
-        self.spare = (pid, request_w, reply_r)
+        if self.spare is None:
+            assert self.zygote is not None
+            self.spare = self.zygote.fork()
 
     def _job_process(self, request_r: int, reply_w: int) -> NoReturn:
         payload: dict[str, Any]
@@ -114,15 +111,6 @@ class Worker:
             os.close(reply_w)
         os._exit(0)
 
-    def reap(self) -> None:
-        """Collect job processes that have exited (without waiting for the others)."""
-        for pid in list(self.exited):
-            with contextlib.suppress(ChildProcessError):
-                done, _ = os.waitpid(pid, os.WNOHANG)
-                if not done:
-                    continue
-            self.exited.remove(pid)
-
     def run_forked(self, request: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """Run one job in the spare; returns its announced layers and its reply.
 
@@ -131,32 +119,43 @@ class Worker:
         JSON object fails this job alone.
         """
         self.prepare_spare()
-        assert self.spare is not None
-        pid, request_w, reply_r = self.spare
+        assert self.spare is not None and self.zygote is not None
+        pid, request_w, reply_r, resident = self.spare
         self.spare = None
-        with contextlib.suppress(BrokenPipeError):
-            job.write_all(request_w, json.dumps(request).encode())
-        os.close(request_w)
-        timeout = float(request["timeout_s"])
-        data, stopped = _read_until(reply_r, timeout, pid)
-        os.close(reply_r)
-        header, _, rest = data.partition(b"\n")
-        announced = _parse_header(header, request.get("id"))
-        reply = _parse_object(rest) if stopped == "eof" else None
-        if reply is not None:
-            # The job is done once its pipe is closed; make sure nothing of it outlives the
-            # reply, and collect it later, off the job's time.
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            self.exited.append(pid)
-            return announced, reply
-        status = _wait_briefly(pid)
-        if stopped == "flood" or status is None or (rest.strip() and os.WIFEXITED(status)):
-            message = {
-                "flood": f"the job wrote more than {MAX_REPLY_BYTES >> 20} MB into its reply pipe",
-            }.get(stopped, "the job wrote something other than its reply into its reply pipe")
-            return announced, {"ok": False, "error": {"kind": "policy", "message": message}}
-        return announced, _death_report(status, stopped == "timeout", timeout)
+        collected = False
+        try:
+            with contextlib.suppress(BrokenPipeError):
+                job.write_all(request_w, json.dumps(request).encode())
+            os.close(request_w)
+            request_w = -1
+            timeout = float(request["timeout_s"])
+            data, stopped = _read_until(reply_r, timeout, pid)
+            header, _, rest = data.partition(b"\n")
+            announced = _parse_header(header, request.get("id"))
+            reply = _parse_object(rest) if stopped == "eof" else None
+            if reply is not None:
+                return announced, reply  # done once its pipe is closed: killed below
+            status, used = self.zygote.wait(pid, 1.0)
+            collected = True
+            if stopped == "flood" or status is None or (rest.strip() and os.WIFEXITED(status)):
+                message = {
+                    "flood": f"the job wrote more than {MAX_REPLY_BYTES >> 20} MB into its reply pipe",
+                }.get(stopped, "the job wrote something other than its reply into its reply pipe")
+                return announced, {"ok": False, "error": {"kind": "policy", "message": message}}
+            memory = int(request["memory_mb"]) * job.MB
+            own = max(0, used - resident)  # the pages it shares with the zygote are not its own
+            return announced, _death_report(status, stopped == "timeout", timeout, own, memory)
+        finally:
+            # Nothing of the job outlives its reply, whatever happened above; the zygote
+            # collects it later, off the next job's time.
+            for fd in (request_w, reply_r):
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            if not collected:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                self.zygote.reap(pid)
 
     # -- spawn mode --------------------------------------------------------------------------
 
@@ -223,8 +222,13 @@ def _read_until(fd: int, timeout: float, pid: int) -> tuple[bytes, str]:
                 return b"".join(chunks), "flood"
 
 
-def _death_report(status: int, timed_out: bool, timeout: float) -> dict[str, Any]:
-    """A typed error for a job process that died without reporting."""
+def _death_report(status: int, timed_out: bool, timeout: float, used_bytes: int,
+                  memory_bytes: int) -> dict[str, Any]:
+    """A typed error for a job process that died without reporting.
+
+    `used_bytes` is the most memory the job held (its peak resident size); a job killed with
+    SIGKILL that held less than half its allowance did not die of memory.
+    """
     if timed_out:
         message = f"the script ran longer than {timeout:g} s and was stopped"
         error = {"kind": "timeout", "message": message}
@@ -233,9 +237,16 @@ def _death_report(status: int, timed_out: bool, timeout: float) -> dict[str, Any
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else str(sig)
         if sig == signal.SIGXCPU:
             error = {"kind": "timeout", "message": "the script used up its CPU time and was stopped"}
-        elif sig == signal.SIGKILL:
-            message = "the script was killed, most likely for using too much memory"
+        elif sig == signal.SIGSYS:
+            error = {"kind": "syscall", "message": "the kernel stopped the script for a system call "
+                     "the sandbox does not allow (seccomp)"}
+        elif sig == signal.SIGKILL and used_bytes * 2 >= memory_bytes:
+            message = (f"the script was killed for using too much memory ({used_bytes >> 20} MB "
+                       f"of {memory_bytes >> 20} MB)")
             error = {"kind": "memory", "message": message}
+        elif sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+            error = {"kind": "killed", "message": f"the script was killed ({name}), neither by its "
+                     "time limit nor for its memory"}
         else:
             error = {
                 "kind": "crash",
@@ -295,27 +306,6 @@ def _parse_object(data: bytes) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _die_with(parent: int) -> None:
-    """In a job process just forked: be killed when the worker dies (the kernel's parent-death
-    signal), so that no job outlives the worker that times it, or the engine above it."""
-    if not limits.set_parent_death_signal() or os.getppid() != parent:
-        os._exit(1)  # no signal to rely on, or the worker is already gone: do not run a job
-
-
-def _wait_briefly(pid: int, seconds: float = 1.0) -> int | None:
-    """The job's exit status; None if it had to be killed (it closed its pipe but lived on)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.005)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return None
 
 
 def serve(mode: str, requests: BinaryIO, replies: BinaryIO) -> None:
