@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from partsmith.history import History
-
-from .conftest import entry
+from partsmith.config import ExportSettings, SandboxSettings
+from partsmith.sandbox import SandboxPool
 
 
 def test_the_history_works_without_fcntl(tmp_path: Path) -> None:
@@ -36,12 +35,12 @@ def test_the_history_works_without_fcntl(tmp_path: Path) -> None:
 
 
 def test_a_thumbnail_that_cannot_be_drawn_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    broken = tmp_path / "model.stl"
-    broken.write_text("solid nothing\nthis is not an STL\n")
-    history = History(tmp_path / "h")
-    with caplog.at_level(logging.WARNING, logger="partsmith.history.store"):
-        saved = history.add(entry("a part with a broken mesh"), {"stl": broken})
-    assert saved.ok and not (history.folder / saved.id / "thumbnail.png").exists()
-    [record] = [r for r in caplog.records if r.name == "partsmith.history.store"]
+    """The picture is drawn in the sandbox; a mesh it cannot read costs the picture, not the part."""
+    settings = SandboxSettings(workers=1, timeout_s=30)
+    with SandboxPool(settings, ExportSettings(), jobs_dir=tmp_path / "jobs") as pool:
+        made = pool.run("from build123d import *\nresult = Box(4, 3, 2)\n")
+        (made.job_dir / "part" / "model.stl").write_text("solid nothing\nthis is not an STL\n")
+        with caplog.at_level(logging.WARNING, logger="partsmith.sandbox.pool"):
+            assert pool.draw_thumbnail(made) is None
+    [record] = [r for r in caplog.records if r.name == "partsmith.sandbox.pool"]
     assert "no thumbnail for" in record.getMessage() and "model.stl" in record.getMessage()
-    history.close()

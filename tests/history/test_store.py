@@ -28,8 +28,10 @@ PROMPTS = [
 
 def test_entries_are_folders_with_files_and_a_thumbnail(history: History, pool: SandboxPool) -> None:
     made = pool.run("from build123d import *\nlength = 40  # mm\nresult = Box(length, 30, 5)")
+    picture = pool.draw_thumbnail(made)  # drawn in the sandbox, from the checked mesh
+    assert picture is not None
     saved = history.add(entry("a 40 x 30 x 5 mm block", script=made.script,
-                              parameters=made.parameters), made.artifacts)
+                              parameters=made.parameters), {**made.artifacts, "thumbnail": picture})
     folder = history.folder / saved.id
     meta = json.loads((folder / "meta.json").read_text())
     assert meta["schema"] == SCHEMA and meta["prompt"] == "a 40 x 30 x 5 mm block"

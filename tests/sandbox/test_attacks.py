@@ -132,7 +132,7 @@ os_.symlink("{outside}/through", "model.step")
 b.open("model.step", "w").write("x")
 """, ("{outside}/through",)),
     Attack("overwrite-another-jobs-file", REACH + """
-b.open("{sibling}/model.step", "w").write("forged")
+b.open("{sibling}/part/model.step", "w").write("forged")
 """),
     Attack("write-to-inherited-descriptors", FIND_PIPE + """
 for fd in range(0, 256):
@@ -151,12 +151,26 @@ os_._exit(0)
 """, kind="policy"),
     Attack("forged-reply-other-job", FIND_PIPE + """
 forged = (b'{{"ok": true, "measurements": {{"size": [1, 1, 1]}}, "warnings": [], "timings": {{}}, '
-          b'"artifacts": {{"step": "{sibling}/model.step", "stl": "{sibling}/model.stl", '
-          b'"glb": "{sibling}/model.glb"}}}}\\n')
+          b'"artifacts": {{"step": "{sibling}/part/model.step", "stl": "{sibling}/part/model.stl", '
+          b'"glb": "{sibling}/part/model.glb"}}}}\\n')
 for fd in pipes:
     os_.write(fd, forged)
 os_._exit(0)
 """, kind="policy"),
+    # -- the script's own bytes for the files the engine keeps: none of them are read.
+    Attack("own-part-folder-with-forged-files", """import os
+from build123d import Box
+os.mkdir("part")
+for fmt in ("step", "stl", "glb"):
+    open(f"part/model.{{fmt}}", "w").write("forged")
+result = Box(1, 1, 1)
+""", kind="policy"),
+    Attack("forged-shape-bytes-and-reply", FIND_PIPE + """
+b.open("shape.brep", "w").write("DBRep_DrawableShape\\nnot a shape at all\\n" * 1000)
+for fd in pipes:
+    os_.write(fd, b'{{"ok": true, "shape": "shape.brep", "timings": {{}}}}\\n')
+os_._exit(0)
+"""),
     Attack("garbage-into-reply-pipe", FIND_PIPE + """
 for fd in pipes:
     os_.write(fd, b"garbage that is not a reply")
@@ -408,7 +422,7 @@ def run_attack(
     victim.chmod(0o600)
     victim_before = victim.stat()
     sibling = pool.run("from build123d import *\nresult = Box(2, 2, 2)\n").job_dir
-    before = (sibling / "model.step").read_bytes()
+    before = (sibling / "part" / "model.step").read_bytes()
     port, abstract, received = listeners
     pth = f"zz_partsmith_attack_{uuid.uuid4().hex[:8]}.pth"
     values = {"outside": outside, "victim": victim, "site": site_packages(), "core": core_root(), "pth": pth,
@@ -429,7 +443,7 @@ def run_attack(
         for target in targets:
             assert not target.exists(), f"the script wrote {target}"
         assert list(outside.iterdir()) == [], "the script wrote outside its job folder"
-        assert (sibling / "model.step").read_bytes() == before, "another job's file changed"
+        assert (sibling / "part" / "model.step").read_bytes() == before, "another job's file changed"
         after = victim.stat()
         assert (after.st_mode, after.st_uid, after.st_gid) == (
             victim_before.st_mode, victim_before.st_uid, victim_before.st_gid)

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from partsmith.config import ExportSettings, SandboxSettings
-from partsmith.errors import JobKilled, OutOfMemory, PolicyViolation, SandboxUnavailable, ScriptError
+from partsmith.errors import (
+    InvalidGeometry,
+    JobKilled,
+    OutOfMemory,
+    PolicyViolation,
+    SandboxUnavailable,
+    ScriptError,
+)
 from partsmith.sandbox import SandboxPool, landlock, seccomp
 
 from .conftest import SIMPLE, assert_works
@@ -186,3 +193,19 @@ def test_code_compiled_from_text_counts_as_the_scripts(pool: SandboxPool) -> Non
               "typing.get_type_hints(probe)\nresult = build123d.Box(1, 1, 1)\n")
     with pytest.raises(PolicyViolation, match="introspecting code objects and frames"):
         pool.run(script, check_policy=False)
+
+
+def test_a_forged_reply_with_junk_for_a_shape_gets_nothing_saved(pool: SandboxPool) -> None:
+    """The script job's reply names its shape file; the check job reads it back in a process the
+    script never ran in, so junk bytes fail there and no file of the script's is kept."""
+    forged = ("import os, stat\nopen('shape.brep', 'w').write('not a shape\\n' * 100)\n"
+              "for fd in range(3, 64):\n"
+              "    try:\n"
+              "        if stat.S_ISFIFO(os.fstat(fd).st_mode):\n"
+              "            os.write(fd, b'{\"ok\": true, \"shape\": \"shape.brep\", \"timings\": {}}\\n')\n"
+              "    except OSError:\n"
+              "        pass\n"
+              "os._exit(0)\n")
+    with pytest.raises(InvalidGeometry, match="could not be read back"):
+        pool.run(forged, python_layers=False)
+    assert_works(pool)

@@ -28,7 +28,7 @@ def test_simple_part_measurements_and_files(pool: SandboxPool) -> None:
     assert result.parameters == {"length": 40, "width": 30, "thickness": 5, "hole_d": 8}
     assert set(result.artifacts) == {"step", "stl", "glb"}
     for path in result.artifacts.values():
-        assert path.parent == result.job_dir
+        assert path.parent == result.job_dir / "part"  # written by the check job
     assert result.layers["audit_hook"] and result.layers["static_policy"]
     assert result.timings["total_ms"] > 0
 

@@ -8,68 +8,70 @@ from pathlib import Path
 import pytest
 
 from partsmith.errors import PolicyViolation
-from partsmith.sandbox.replies import check_artifacts, check_error, check_success
+from partsmith.sandbox.replies import check_artifacts, check_built, check_error, check_success
 
 
 @pytest.fixture
 def job(tmp_path: Path) -> Path:
     folder = tmp_path / "job"
-    folder.mkdir()
+    (folder / "part").mkdir(parents=True)  # the check job's folder
     for fmt in ("step", "stl", "glb"):
-        (folder / f"model.{fmt}").write_text(fmt)
+        (folder / "part" / f"model.{fmt}").write_text(fmt)
     return folder
 
 
 def named(job: Path, **changes: str) -> dict[str, str]:
-    return {**{fmt: str(job / f"model.{fmt}") for fmt in ("step", "stl", "glb")}, **changes}
+    return {**{fmt: str(job / "part" / f"model.{fmt}") for fmt in ("step", "stl", "glb")}, **changes}
 
 
 def test_the_jobs_own_files_pass(job: Path) -> None:
-    assert check_artifacts(named(job), job) == {f: job / f"model.{f}" for f in ("step", "stl", "glb")}
+    assert check_artifacts(named(job), job) == {f: job / "part" / f"model.{f}" for f in ("step", "stl", "glb")}
 
 
 @pytest.mark.parametrize(
     "change",
     [
         {"step": "/etc/passwd"},
+        {"stl": "{job}/model.stl"},
         {"step": "{job}/../model.step"},
-        {"stl": "{job}/other.stl"},
-        {"glb": "{job}/model.step"},
+        {"stl": "{job}/part/other.stl"},
+        {"glb": "{job}/part/model.step"},
     ],
-    ids=["system-file", "parent-folder", "wrong-name", "wrong-format"],
+    ids=["system-file", "script-jobs-own-file", "parent-folder", "wrong-name", "wrong-format"],
 )
 def test_a_path_outside_or_misnamed_is_a_violation(job: Path, change: dict[str, str]) -> None:
     (job.parent / "model.step").write_text("elsewhere")
+    (job / "model.stl").write_text("the script's own")
     with pytest.raises(PolicyViolation, match="refused"):
         check_artifacts(named(job, **{k: v.format(job=job) for k, v in change.items()}), job)
 
 
 def test_a_symlink_is_a_violation(job: Path, tmp_path: Path) -> None:
-    (job / "model.stl").unlink()
+    (job / "part" / "model.stl").unlink()
     (tmp_path / "secret").write_text("secret")
-    (job / "model.stl").symlink_to(tmp_path / "secret")
+    (job / "part" / "model.stl").symlink_to(tmp_path / "secret")
     with pytest.raises(PolicyViolation):
         check_artifacts(named(job), job)
 
 
 def test_a_hard_link_is_a_violation(job: Path, tmp_path: Path) -> None:
-    (job / "model.glb").unlink()
+    (job / "part" / "model.glb").unlink()
     (tmp_path / "secret").write_text("secret")
-    os.link(tmp_path / "secret", job / "model.glb")
+    os.link(tmp_path / "secret", job / "part" / "model.glb")
     with pytest.raises(PolicyViolation, match="hard link"):
         check_artifacts(named(job), job)
 
 
 def test_a_folder_in_place_of_a_file_is_a_violation(job: Path) -> None:
-    (job / "model.step").unlink()
-    (job / "model.step").mkdir()
+    (job / "part" / "model.step").unlink()
+    (job / "part" / "model.step").mkdir()
     with pytest.raises(PolicyViolation, match="not a regular file"):
         check_artifacts(named(job), job)
 
 
 def test_missing_or_extra_formats_are_a_violation(job: Path) -> None:
     with pytest.raises(PolicyViolation):
-        check_artifacts({"step": str(job / "model.step")}, job)
+        check_artifacts({"step": str(job / "part" / "model.step")}, job)
     with pytest.raises(PolicyViolation):
         check_artifacts({**named(job), "log": str(job / "log.txt")}, job)
     with pytest.raises(PolicyViolation):
@@ -84,3 +86,15 @@ def test_malformed_fields_are_a_violation(job: Path) -> None:
             check_success({**good, **bad}, job)
     with pytest.raises(PolicyViolation):
         check_error({"ok": False, "error": "no dict"})
+
+
+def test_a_script_jobs_reply_names_only_its_shape_file(job: Path) -> None:
+    (job / "shape.brep").write_text("shape")
+    check_built({"ok": True, "shape": "shape.brep"}, job)
+    for bad in ({"shape": "../shape.brep"}, {"shape": "/etc/passwd"}, {}):
+        with pytest.raises(PolicyViolation):
+            check_built({"ok": True, **bad}, job)
+    (job / "shape.brep").unlink()
+    (job / "shape.brep").symlink_to("/etc/passwd")
+    with pytest.raises(PolicyViolation):
+        check_built({"ok": True, "shape": "shape.brep"}, job)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import shutil
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +32,7 @@ from partsmith.progress import ProgressCallback
 from partsmith.prompt.edits import named_changes
 from partsmith.prompt.validate import check_prompt
 from partsmith.sandbox import JobResult, SandboxPool
+from partsmith.sandbox.pool import remove_job_dir
 
 log = logging.getLogger(__name__)
 
@@ -209,9 +209,13 @@ class Engine:
 
     def _save(self, entry: Entry, result: JobResult, vector: Vectors | None = None) -> Entry:
         try:
-            return self.history.add(entry, result.artifacts, vector)
+            files = dict(result.artifacts)
+            picture = self.pool.draw_thumbnail(result)  # in the sandbox, from the checked mesh
+            if picture is not None:
+                files["thumbnail"] = picture
+            return self.history.add(entry, files, vector)
         finally:
-            shutil.rmtree(result.job_dir, ignore_errors=True)  # the history keeps the files now
+            remove_job_dir(result.job_dir)  # the history keeps the files now
 
     def _past(self, vector: Vectors) -> list[Reference]:
         return [Reference(e.prompt, e.script, e.family if e.route == "structured" else None,

@@ -11,7 +11,6 @@ Every attempt is kept; attempts are bounded in number and in time.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from partsmith.program.examples import ProgramExample
 from partsmith.progress import Progress, ProgressCallback
 from partsmith.prompt.validate import check_prompt
 from partsmith.sandbox import JobResult, SandboxPool
+from partsmith.sandbox.pool import remove_job_dir
 
 # Features the engine may leave out of a program when no attempt built (the last resort).
 LEAVE_OUT = 3
@@ -364,4 +364,4 @@ def _past_programs(past: list[Reference]) -> list[ProgramExample]:
 
 
 def _discard(job_dir: Path) -> None:
-    shutil.rmtree(job_dir, ignore_errors=True)
+    remove_job_dir(job_dir)

@@ -72,13 +72,14 @@ class History:
             partial.mkdir()
             names = {}
             for fmt, path in (files or {}).items():
-                shutil.copyfile(path, partial / path.name)
-                names[fmt] = path.name
+                # The picture is drawn in the sandbox (SandboxPool.draw_thumbnail), never here.
+                name = THUMBNAIL if fmt == "thumbnail" else path.name
+                shutil.copyfile(path, partial / name)
+                if fmt != "thumbnail":
+                    names[fmt] = name
             entry.artifacts = names
             if entry.script:
                 (partial / "script.py").write_text(entry.script)
-            if "stl" in names:
-                _thumbnail(partial / names["stl"], partial / THUMBNAIL)
             _write_synced(partial / META, entry.to_json())
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
@@ -255,19 +256,6 @@ def _index_meta(entry: Entry, remote: bool) -> dict[str, Any]:
     if remote:
         meta["script"] = entry.script  # teammates have no copy of this machine's folders
     return meta
-
-
-def _thumbnail(stl: Path, png: Path) -> None:
-    from partsmith.history.thumbnail import render
-
-    try:
-        render(stl, png)
-    except OSError:
-        raise
-    except Exception as exc:
-        # A picture is never worth losing the entry: it is kept without one, and the log says why.
-        log.warning("no thumbnail for %s: %s: %s", stl, type(exc).__name__, exc, exc_info=True)
-        png.unlink(missing_ok=True)
 
 
 def _write_synced(path: Path, text: str) -> None:

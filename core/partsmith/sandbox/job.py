@@ -1,4 +1,5 @@
-"""One job in the process that runs it: set up, contain, announce the layers, then run the script.
+"""One job in the process that runs it: set up, contain, announce the layers, then run the job: a
+script, the check of a script's part, or the part's picture (the request's `kind`).
 
 The process is a child forked from a warm worker, or (spawn mode) a worker that runs one job and
 exits. In order, before the script's first line: the job folder becomes the working directory,
@@ -185,7 +186,8 @@ def run(
     started = time.perf_counter()
     report = contain(request, job_dir, reply_fd, facts, prepared)
     contain_ms = round((time.perf_counter() - started) * 1000, 3)
-    python_layers = bool(request.get("python_layers", True))
+    kind = request.get("kind", "script")
+    python_layers = kind == "script" and bool(request.get("python_layers", True))
     report["static_policy"] = python_layers and bool(request["check_policy"])
     report["audit_hook"] = python_layers and report["audit_hook"]
     required = list(request.get("require") or [])
@@ -195,6 +197,16 @@ def run(
         message = layers.refusal(missing, request.get("disable") or (), report)
         error = {"kind": "sandbox_unavailable", "message": message, "hint": layers.REFUSAL_HINT}
         return {"ok": False, "error": error}
+    if kind == "check":
+        payload = runner.check_part(
+            job_dir, linear_tolerance=float(request["linear_tolerance"]),
+            angular_tolerance=float(request["angular_tolerance"]),
+            max_bytes=int(request["file_size_mb"]) * MB,
+        )
+        payload.setdefault("timings", {})["check_contain_ms"] = contain_ms
+        return payload
+    if kind == "thumbnail":
+        return runner.draw_thumbnail(job_dir)
     hook = AuditGuard(job_dir, facts.read_roots) if python_layers else None
     payload = runner.execute(
         request["source"], job_dir, hook, check_policy=python_layers and bool(request["check_policy"]),

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import math
 import os
 import queue
 import shutil
@@ -44,6 +46,8 @@ from partsmith.sandbox.limits import scrubbed_env
 # How long the pool waits past a job's own timeout before it gives up on the worker itself.
 GRACE_S = 10.0
 START_TIMEOUT_S = 120.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -152,6 +156,14 @@ class _Worker:
             with contextlib.suppress(OSError):
                 if stream:
                     stream.close()
+
+
+def _timings(reply: dict[str, Any]) -> dict[str, float]:
+    raw = reply.get("timings")
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): float(v) for k, v in raw.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
 
 
 def remove_job_dir(job_dir: Path) -> None:
@@ -295,10 +307,50 @@ class SandboxPool:
     def _run(self, request: dict[str, Any], job_dir: Path, source: str, timeout: float) -> JobResult:
         started = time.perf_counter()
         try:
-            announced, reply = self._dispatch(request, timeout)
+            announced, ran = self._job(request, timeout)
         finally:
             _restore_script(job_dir, source)
-        total_ms = round((time.perf_counter() - started) * 1000, 3)
+        replies.check_built(ran, job_dir)
+        # The part is checked, measured and exported by a job the script never ran in.
+        check = {**self._plain_request(job_dir, timeout), "kind": "check"}
+        _, reply = self._job(check, timeout)
+        checked = replies.check_success(reply, job_dir)
+        worker_ms = sum(r.get("worker_ms", 0.0) for r in (ran, reply)
+                        if isinstance(r.get("worker_ms"), float))
+        timings = {**_timings(ran), **checked["timings"], "worker_ms": round(worker_ms, 3),
+                   "total_ms": round((time.perf_counter() - started) * 1000, 3)}
+        return JobResult(
+            job_dir=job_dir,
+            script=source,
+            parameters={p.name: p.value for p in read_parameters(source)},
+            artifacts=checked["artifacts"],
+            measurements=checked["measurements"],
+            warnings=checked["warnings"],
+            timings=timings,
+            layers=dict(announced or {}),
+        )
+
+    def _plain_request(self, job_dir: Path, timeout: float) -> dict[str, Any]:
+        """A request for a job that runs no script (the check, the picture)."""
+        return {
+            "id": f"{job_dir.name}-{uuid.uuid4().hex[:6]}",
+            "job_dir": str(job_dir.resolve()),
+            "timeout_s": timeout,
+            "memory_mb": self.settings.memory_mb,
+            "file_size_mb": self.settings.file_size_mb,
+            "isolate_network": self.settings.isolate_network,
+            "check_policy": True,
+            "python_layers": True,
+            "disable": list(self.settings.disable),
+            "linear_tolerance": self.export.linear_tolerance_mm,
+            "angular_tolerance": self.export.angular_tolerance_rad,
+        }
+
+    def _job(
+        self, request: dict[str, Any], timeout: float
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """Run one job; its announced layers and its successful reply, or raise its error."""
+        announced, reply = self._dispatch(request, timeout)
         missing = [layer for layer in request["require"] if not (announced or {}).get(layer)]
         if not reply.get("ok"):
             error = replies.check_error(reply)
@@ -310,20 +362,18 @@ class SandboxPool:
         if missing:  # the job process refuses first; this only guards against a bug there
             raise SandboxUnavailable(kernel_layers.refusal(missing, self.settings.disable),
                                      hint=kernel_layers.REFUSAL_HINT)
-        checked = replies.check_success(reply, job_dir)
-        worker_ms = reply.get("worker_ms", 0.0)
-        timings = {**checked["timings"], "worker_ms": worker_ms if isinstance(worker_ms, float) else 0.0,
-                   "total_ms": total_ms}
-        return JobResult(
-            job_dir=job_dir,
-            script=source,
-            parameters={p.name: p.value for p in read_parameters(source)},
-            artifacts=checked["artifacts"],
-            measurements=checked["measurements"],
-            warnings=checked["warnings"],
-            timings=timings,
-            layers=dict(announced or {}),
-        )
+        return announced, reply
+
+    def draw_thumbnail(self, result: JobResult) -> Path | None:
+        """The part's picture, drawn in the sandbox from its checked mesh; None (and a line in the
+        log saying why) when it cannot be drawn: a picture is never worth failing a part for."""
+        request = {**self._plain_request(result.job_dir, self.settings.timeout_s), "kind": "thumbnail"}
+        try:
+            _, reply = self._job(request, self.settings.timeout_s)
+            return replies.check_thumbnail(reply, result.job_dir)
+        except (SandboxError, SandboxUnavailable) as exc:
+            log.warning("no thumbnail for %s: %s", result.artifacts.get("stl"), exc)
+            return None
 
     def required_layers(self, ready: dict[str, Any]) -> list[str]:
         """The kernel layers a job must have, or raise SandboxUnavailable if the workers lack one."""

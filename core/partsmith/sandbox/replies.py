@@ -3,8 +3,8 @@
 A hostile script can write into its reply pipe (or, in spawn mode, into the worker's own channel)
 and claim anything. The layers come from the header the job's set-up wrote before the script ran;
 the artifacts are accepted only as regular files named `model.step|stl|glb`, not links, with one
-name only, whose real path is inside that job's folder. Anything else fails the job as a sandbox
-violation.
+name only, in the `part/` folder the check job made (a job the script never ran in). Anything
+else fails the job as a sandbox violation.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ from typing import Any
 from partsmith.errors import PolicyViolation
 
 FORMATS = ("step", "stl", "glb")
+# The names the job processes use (sandbox.runner): the script job's shape, the check job's folder.
+SHAPE_NAME = "shape.brep"
+PART_FOLDER = "part"
+THUMBNAIL_NAME = "thumbnail.png"
 
 
 def _violation(what: str) -> PolicyViolation:
@@ -27,27 +31,43 @@ def _violation(what: str) -> PolicyViolation:
     )
 
 
+def _checked_file(value: object, expected: Path, what: str) -> Path:
+    """`expected`, when the reply names it and it is a regular file with one name, not a link."""
+    if not isinstance(value, str) or os.path.realpath(value) != str(expected):
+        raise _violation(f"its {what} {value!r} is not {expected.name} where it belongs")
+    try:
+        info = os.lstat(expected)
+    except OSError:
+        raise _violation(f"its {what} does not exist") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _violation(f"its {what} is not a regular file")
+    if info.st_nlink != 1:
+        raise _violation(f"its {what} has other names (a hard link)")
+    return expected
+
+
+def part_folder(job_dir: Path) -> Path:
+    """Where the check job writes the part's files (never the script job)."""
+    return Path(os.path.realpath(job_dir)) / PART_FOLDER
+
+
 def check_artifacts(raw: object, job_dir: Path) -> dict[str, Path]:
     """The reply's artifacts, each checked on disk; raises PolicyViolation on anything else."""
     if not isinstance(raw, dict) or set(raw) != set(FORMATS):
         raise _violation(f"its artifacts are not exactly {', '.join(FORMATS)}")
-    folder = os.path.realpath(job_dir)
-    checked: dict[str, Path] = {}
-    for fmt in FORMATS:
-        value = raw[fmt]
-        expected = Path(folder) / f"model.{fmt}"
-        if not isinstance(value, str) or os.path.realpath(value) != str(expected):
-            raise _violation(f"its {fmt} artifact {value!r} is not model.{fmt} in the job folder")
-        try:
-            info = os.lstat(expected)
-        except OSError:
-            raise _violation(f"its {fmt} artifact does not exist") from None
-        if not stat.S_ISREG(info.st_mode):
-            raise _violation(f"its {fmt} artifact is not a regular file")
-        if info.st_nlink != 1:
-            raise _violation(f"its {fmt} artifact has other names (a hard link)")
-        checked[fmt] = expected
-    return checked
+    folder = part_folder(job_dir)
+    return {fmt: _checked_file(raw[fmt], folder / f"model.{fmt}", f"{fmt} artifact")
+            for fmt in FORMATS}
+
+
+def check_built(reply: dict[str, Any], job_dir: Path) -> None:
+    """A script job's success: it names the shape file it wrote, which is in its folder."""
+    _checked_file(str(job_dir / str(reply.get("shape"))) if reply.get("shape") == SHAPE_NAME else None,
+                  Path(os.path.realpath(job_dir)) / SHAPE_NAME, "shape")
+
+
+def check_thumbnail(reply: dict[str, Any], job_dir: Path) -> Path:
+    return _checked_file(reply.get("thumbnail"), part_folder(job_dir) / THUMBNAIL_NAME, "picture")
 
 
 def _finite_number(value: object) -> bool:

@@ -1,6 +1,12 @@
-"""Run one script inside the job process: check, execute, find the part, validate, export.
+"""What a job process runs: a script, the check of its part, or the part's picture.
 
-Called in a child forked from a warm worker (or in a spawned worker); never in the engine. Every
+- `execute`: check the script, run it, find its part and write it as `shape.brep` (nothing else);
+- `check_part`: in a fresh job process the script never ran in, read that shape back, check and
+  measure it, and write the files the engine keeps (STEP, STL, GLB) into `part/`: a script that
+  writes its own files, or forges a reply, gets none of its bytes into the history;
+- `draw_thumbnail`: the part's picture, drawn in the sandbox from the checked mesh.
+
+Called in a child forked from the zygote (or in a spawned worker); never in the engine. Every
 outcome becomes a JSON-able dict: `{"ok": True, ...}` or `{"ok": False, "error": {...}}`.
 """
 
@@ -10,6 +16,7 @@ import builtins
 import errno
 import json
 import math
+import stat
 import time
 import traceback
 from collections.abc import Callable
@@ -18,9 +25,11 @@ from typing import Any
 
 import build123d as bd
 
-from partsmith.build import export, geometry
+from partsmith.build import export, geometry, thumbnail
 from partsmith.errors import (
+    ExportError,
     FailedFeature,
+    InvalidGeometry,
     NoResult,
     OutOfMemory,
     PartsmithError,
@@ -31,8 +40,13 @@ from partsmith.errors import (
 from partsmith.sandbox.audit import AuditGuard, SandboxDenied
 from partsmith.sandbox.policy import FORBIDDEN_NAMES, check_source, module_allowed
 
+# The script job writes its part as SHAPE_NAME (OCCT's own exact format); the check job reads it
+# back and writes the files the engine keeps into PART_FOLDER.
+from partsmith.sandbox.replies import PART_FOLDER, SHAPE_NAME, THUMBNAIL_NAME
+
 SCRIPT_NAME = "script.py"
 RESULT_NAMES = ("result", "part")
+
 
 
 def _safe_builtins(guard: AuditGuard) -> dict[str, Any]:
@@ -153,24 +167,68 @@ def execute(
         lap("run_ms")
         obj, name = _find_result(namespace, shown)
         shape = geometry.to_shape(obj, name)
-        measured, warnings = geometry.validate(shape)
-        lap("validate_ms")
-        paths = export.export_all(
-            shape, job_dir, linear_tolerance=linear_tolerance, angular_tolerance=angular_tolerance
-        )
-        lap("export_ms")
-        return {
-            "ok": True,
-            "measurements": measured.to_dict(),
-            "warnings": warnings,
-            "timings": timings,
-            "artifacts": {fmt: str(path) for fmt, path in paths.items()},
-        }
+        if not bd.export_brep(shape, str(job_dir / SHAPE_NAME)):
+            raise ExportError("the part could not be written for checking")
+        lap("write_ms")
+        return {"ok": True, "shape": SHAPE_NAME, "timings": timings}
     except PartsmithError as exc:
         return {"ok": False, "error": exc.to_dict(), "timings": timings}
     except BaseException as exc:  # noqa: BLE001 - a job ends with a typed error, whatever it raised
         error = _classify(exc, source, guard)
         return {"ok": False, "error": error.to_dict(), "timings": timings}
+
+
+def check_part(
+    job_dir: Path, *, linear_tolerance: float, angular_tolerance: float, max_bytes: int,
+) -> dict[str, Any]:
+    """In a process no script ran in: read the shape a script job wrote, check and measure it,
+    and write the part's files (a new folder `part/`). What the engine keeps comes from here,
+    never from the script's own bytes. Never raises."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        source = job_dir / SHAPE_NAME
+        info = source.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            raise PolicyViolation("the script job's shape is not a regular file of a sensible size")
+        try:
+            shape = bd.import_brep(str(source))
+        except Exception as exc:  # noqa: BLE001 - whatever OCCT raised: the bytes were not a shape
+            raise InvalidGeometry(f"the script's shape could not be read back: {exc}") from None
+        timings["read_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        started = time.perf_counter()
+        measured, warnings = geometry.validate(shape)
+        timings["validate_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        started = time.perf_counter()
+        folder = job_dir / PART_FOLDER
+        try:
+            folder.mkdir()  # fails if the script made one: nothing of the script's is kept
+        except FileExistsError:
+            raise PolicyViolation(f"the script wrote a folder named {PART_FOLDER}") from None
+        paths = export.export_all(
+            shape, folder, linear_tolerance=linear_tolerance, angular_tolerance=angular_tolerance
+        )
+        timings["export_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        return {"ok": True, "measurements": measured.to_dict(), "warnings": warnings,
+                "timings": timings, "artifacts": {fmt: str(path) for fmt, path in paths.items()}}
+    except PartsmithError as exc:
+        return {"ok": False, "error": exc.to_dict(), "timings": timings}
+    except BaseException as exc:  # noqa: BLE001 - a job ends with a typed error, whatever it raised
+        error = _classify(exc, "", None)
+        return {"ok": False, "error": error.to_dict(), "timings": timings}
+
+
+def draw_thumbnail(job_dir: Path) -> dict[str, Any]:
+    """Draw the checked part's picture (`part/thumbnail.png`), with caps on the mesh it reads."""
+    started = time.perf_counter()
+    folder = job_dir / PART_FOLDER
+    try:
+        png = folder / THUMBNAIL_NAME
+        thumbnail.render(folder / "model.stl", png)
+    except Exception as exc:  # noqa: BLE001 - a picture that cannot be drawn is not a crash
+        return {"ok": False, "error": {"kind": "export", "message": f"{type(exc).__name__}: {exc}"}}
+    return {"ok": True, "thumbnail": str(png),
+            "timings": {"thumbnail_ms": round((time.perf_counter() - started) * 1000, 3)}}
 
 
 def encode(payload: dict[str, Any]) -> bytes:

@@ -34,6 +34,7 @@ import cadquery  # noqa: F401
 # The kit loads its names on first use (the engine reads it without OCCT); the worker loads them all.
 import partsmith.kit.families
 import partsmith.kit.ops  # noqa: F401
+from partsmith.build import thumbnail
 from partsmith.sandbox import job, landlock, layers, limits, roots, runner, seccomp
 from partsmith.sandbox.zygote import Zygote
 
@@ -192,6 +193,10 @@ def _warm_step_writer() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         build123d.export_step(build123d.Box(1, 1, 1), Path(scratch) / "warm.step")
+        # Reading back the shape a script job wrote (the check job) loads nothing more after this.
+        build123d.export_brep(build123d.Box(1, 1, 1), str(Path(scratch) / "warm.brep"))
+        build123d.import_brep(str(Path(scratch) / "warm.brep"))
+    thumbnail.warm()
 
 
 def _read_until(fd: int, timeout: float, pid: int) -> tuple[bytes, str]:

@@ -1,7 +1,9 @@
 """A small picture of a part for browsing the history: the STL drawn isometric, flat shaded.
 
-Matplotlib's Agg canvas draws the triangles far to near (the painter's algorithm), which is
-plenty for a 128-pixel picture and needs no display and no OpenGL.
+Drawn in the sandbox, from the mesh the check job made. Matplotlib's Agg canvas draws the
+triangles far to near (the painter's algorithm), which is plenty for a 128-pixel picture and needs
+no display and no OpenGL. A mesh larger than a picture needs is capped: a file over
+`MAX_STL_BYTES` is not read, and only the `MAX_TRIANGLES` largest triangles are drawn.
 """
 
 from __future__ import annotations
@@ -13,9 +15,22 @@ import numpy as np
 SIZE_PX = 128
 COLOUR = np.array([0.42, 0.62, 0.86])  # the same blue as the part in the viewport
 LIGHT = np.array([0.4, -0.5, 0.77])
+MAX_STL_BYTES = 64 * 1024 * 1024
+MAX_TRIANGLES = 60_000
 
 
-def render(stl: Path, png: Path, size_px: int = SIZE_PX) -> None:
+def warm() -> None:
+    """Import the drawing libraries now (the sandbox worker does, before its jobs are forked)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.backends.backend_agg
+    import matplotlib.collections
+    import matplotlib.figure
+    import trimesh  # noqa: F401
+
+
+def render(stl: Path, png: Path, size_px: int = SIZE_PX, max_triangles: int = MAX_TRIANGLES) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -24,15 +39,23 @@ def render(stl: Path, png: Path, size_px: int = SIZE_PX) -> None:
     from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
 
+    size = stl.stat().st_size
+    if size > MAX_STL_BYTES:
+        raise ValueError(f"the mesh is {size >> 20} MB, more than a picture reads")
     mesh = trimesh.load_mesh(stl, file_type="stl")
+    faces = np.asarray(mesh.faces)
+    face_normals = np.asarray(mesh.face_normals)
+    if len(faces) > max_triangles:  # the largest triangles carry the picture
+        keep = np.argsort(-mesh.area_faces)[:max_triangles]
+        faces, face_normals = faces[keep], face_normals[keep]
     # Isometric view: rotate 45 degrees about Z, then tip the top towards the viewer.
     az, el = np.radians(-45.0), np.radians(35.264)
     rz = np.array([[np.cos(az), -np.sin(az), 0], [np.sin(az), np.cos(az), 0], [0, 0, 1]])
     rx = np.array([[1, 0, 0], [0, np.cos(el), -np.sin(el)], [0, np.sin(el), np.cos(el)]])
     view = (rx @ rz)[[0, 2, 1]] * np.array([[1], [1], [-1]])  # screen x, screen y, depth
     vertices = (mesh.vertices - mesh.bounds.mean(axis=0)) @ view.T
-    triangles = vertices[mesh.faces]
-    normals = mesh.face_normals @ view.T
+    triangles = vertices[faces]
+    normals = face_normals @ view.T
     facing = normals[:, 2] < 0  # towards the viewer (depth grows away from it)
     order = np.argsort(-triangles[facing][:, :, 2].mean(axis=1))
     shade = 0.35 + 0.65 * np.clip(-(normals[facing] @ (view @ LIGHT)), 0, 1)
