@@ -62,9 +62,10 @@ class SandboxSettings(BaseModel):
         None, description="kernel layers without which generated code is not run; unset: on "
         "Linux, each one the kernel offers"
     )
-    disable: list[Literal["landlock", "seccomp"]] = Field(
+    disable: list[Literal["landlock", "seccomp", "mount_namespace"]] = Field(
         default_factory=list, description="kernel layers not to apply, to diagnose a problem "
-        "they cause; a required layer switched off makes the engine refuse to run code"
+        "they cause (mount_namespace: jobs see the machine's file system, still bounded by "
+        "Landlock); a required layer switched off makes the engine refuse to run code"
     )
 
 

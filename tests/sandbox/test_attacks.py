@@ -357,6 +357,21 @@ stop.set()
 if started >= 500:
     raise RuntimeError(f"ESCAPED: {{started}} threads")
 """),
+    Attack("stat-and-list-other-jobs", """import os
+seen = []
+for path in ("{sibling}", "{sibling}/part/model.step", "/proc/1", "/etc/passwd", "{outside}"):
+    try:
+        os.stat(path)
+        seen.append(path)
+    except OSError:
+        pass
+try:
+    others = [n for n in os.listdir(os.path.dirname(os.getcwd())) if n != os.path.basename(os.getcwd())]
+except OSError:
+    others = []
+if seen or others:
+    raise RuntimeError(f"ESCAPED: sees {{seen + others}}")
+"""),
     Attack("capabilities-left", """import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 header = (ctypes.c_uint32 * 2)(0x20080522, 0)

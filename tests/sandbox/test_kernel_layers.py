@@ -92,9 +92,8 @@ def test_spawn_mode_contains_each_job_in_a_fresh_process(tmp_path: Path) -> None
                   "os_.open('x', os_.O_WRONLY | os_.O_CREAT, dir_fd=d)\n")
         with pytest.raises(PolicyViolation):
             spawned.run(escape, python_layers=True)
-        from partsmith.errors import ScriptError
-
-        with pytest.raises(ScriptError, match="Permission denied"):
+        # Outside the job's view the folder is not there at all (and Landlock refuses it anyway).
+        with pytest.raises(ScriptError, match="Permission denied|No such file"):
             spawned.run(escape, python_layers=False)
         assert list(outside.iterdir()) == []
         assert_works(spawned)

@@ -8,6 +8,7 @@ could forge a reply for another job or feed the worker requests. They are closed
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,8 +17,8 @@ def open_descriptors() -> list[int]:
     """The descriptors this process has open (from /proc/self/fd)."""
     try:
         listed = [int(entry.name) for entry in Path("/proc/self/fd").iterdir()]
-    except OSError:
-        listed = list(range(1024))
+    except OSError:  # a job's own view has no /proc: every number its limit allows
+        listed = list(range(min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 4096)))
     return sorted(fd for fd in listed if _is_open(fd))
 
 

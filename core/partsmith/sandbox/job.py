@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from partsmith.sandbox import descriptors, landlock, layers, limits, roots, runner, seccomp
+from partsmith.sandbox import descriptors, landlock, layers, limits, mounts, roots, runner, seccomp
 from partsmith.sandbox.audit import AuditGuard
 
 MB = 1024 * 1024
@@ -38,6 +38,10 @@ class WorkerFacts:
     offer: dict[str, Any]
     root: bool = False  # the engine runs as root: each job becomes a user of its own
     open_roots: bool = True  # others may read every read root (else a root job keeps read-search)
+    mount_namespace: bool = True  # each job in its own view of the file system
+    network_namespace: bool = True  # each job in a network namespace of its own
+    # The seccomp filter, built and compiled once by the worker for any job process.
+    syscall_template: seccomp.Built | seccomp.Filter | None = None
 
 
 def static_layers(facts: WorkerFacts) -> dict[str, Any]:
@@ -53,6 +57,7 @@ def static_layers(facts: WorkerFacts) -> dict[str, Any]:
         "seccomp": bool(facts.offer.get("seccomp_kernel") and facts.offer.get("seccomp_library")),
         "fork": facts.mode == "fork",
         "no_capabilities": sys.platform.startswith("linux"),
+        "mount_namespace": sys.platform.startswith("linux"),
     }
 
 
@@ -86,6 +91,10 @@ def _thread_count() -> int:
         return 1
 
 
+class ViewFailed(RuntimeError):
+    """The job folder could not be added to the job's own view of the file system."""
+
+
 @dataclass
 class Prepared:
     """The kernel layers built ahead of a job, while its process waits idle for the request.
@@ -95,19 +104,41 @@ class Prepared:
 
     ruleset: landlock.Ruleset | landlock.Confinement
     syscall_filter: seccomp.Built | seccomp.Filter
+    user_namespace: bool = False  # a user engine's job is in a user namespace of its own
+    network: bool = False  # in a network namespace of its own
+    view: bool = False  # its own view of the file system is built, the old root still at /.old
+    view_error: str = ""
 
 
 def prepare(facts: WorkerFacts) -> Prepared:
-    """Build this process's Landlock ruleset (read roots) and seccomp filter, not yet in force."""
+    """Build this process's Landlock ruleset (read roots) and seccomp filter, not yet in force,
+    and its own view of the file system (the job folder is added when the job arrives)."""
+    read_paths = [*facts.read_roots, *roots.system_read_paths()]
     rules = landlock.ruleset()
     if isinstance(rules, landlock.Ruleset):
         try:
-            rules.allow([*facts.read_roots, *roots.system_read_paths()], landlock.READ)
+            rules.allow(read_paths, landlock.READ)
             rules.allow(roots.SYSTEM_WRITE_FILES, landlock.JOB_FOLDER)
         except OSError as exc:
             rules.close()
             rules = landlock.Confinement(rules.abi, False, error=str(exc))
-    return Prepared(rules, seccomp.build())
+    prepared = Prepared(rules, seccomp.for_process(facts.syscall_template))
+    user = os.geteuid() != 0
+    view = facts.mount_namespace and mounts.supported()
+    entered = limits.enter_namespaces(user=user, mounts=view, network=facts.network_namespace)
+    if not entered and view:
+        prepared.view_error = "the kernel refused a mount namespace"
+        view = False
+        entered = limits.enter_namespaces(user=user, network=facts.network_namespace)
+    prepared.user_namespace = user and entered
+    prepared.network = facts.network_namespace and entered
+    if view:
+        try:
+            mounts.prepare_view(read_paths)
+            prepared.view = True
+        except OSError as exc:
+            prepared.view_error = str(exc)
+    return prepared
 
 
 def _confine_files(rules: landlock.Ruleset | landlock.Confinement, job_dir: Path) -> landlock.Confinement:
@@ -125,15 +156,40 @@ def contain(
     request: dict[str, Any], job_dir: Path, reply_fd: int, facts: WorkerFacts, prepared: Prepared
 ) -> dict[str, Any]:
     """Set this process up for the job and confine it. Returns the layers now in force."""
+    steps: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        steps[name] = round((now - clock[0]) * 1000, 3)
+        clock[0] = now
+
+    threads = _thread_count()  # before the view without /proc; a forked job starts none
+    if prepared.view:
+        try:
+            mounts.enter_view(job_dir)
+        except OSError as exc:  # half a view: the old root may still be reachable, so run nothing
+            raise ViewFailed(f"the job's view of the file system could not be finished: {exc}") from None
+    lap("view")
     os.chdir(job_dir)
     log = os.open(job_dir / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
     limits.replace_environment(job_dir)
-    network = bool(request["isolate_network"]) and limits.isolate_network()
+    disabled = set(request.get("disable") or ())
+    lap("folder")
+    network = prepared.network or (bool(request["isolate_network"]) and limits.isolate_network(
+        in_own_user_namespace=prepared.user_namespace))
+    lap("network")
+    view_error = prepared.view_error
+    mount_namespace = prepared.view
     # Read-search stays only where the job could not otherwise reach its read roots or its folder.
-    closed = facts.root and not (facts.open_roots and limits.searchable_by_others(str(job_dir.parent)))
+    # In its own view the folders above them are the view's own (open); without one, the machine's.
+    if mount_namespace:
+        closed = facts.root and not all(limits.open_to_others(r, ancestors=False) for r in facts.read_roots)
+    else:
+        closed = facts.root and not (facts.open_roots and limits.searchable_by_others(str(job_dir.parent)))
     parent = os.getppid()
     identity = limits.drop_privileges(job_dir, become_job_user=facts.root, keep_read_search=closed)
     # A change of user id clears the parent-death signal: set it again, and run nothing if the
@@ -141,25 +197,28 @@ def contain(
     if not limits.set_parent_death_signal() or os.getppid() != parent:
         os._exit(1)
     capabilities = limits.capabilities()
+    lap("privileges")
     failed = limits.apply_limits(**job_limits(request, facts))
     ruleset_fd = [prepared.ruleset.fd] if isinstance(prepared.ruleset, landlock.Ruleset) else []
     left_open = descriptors.close_inherited([reply_fd, *ruleset_fd])
-    disabled = set(request.get("disable") or ())
+    lap("limits")
     report: dict[str, Any] = {
         **static_layers(facts), "network_namespace": network, "resource_limits": not failed,
         "descriptors_closed": left_open == sorted({0, 1, 2, reply_fd, *ruleset_fd}),
         "landlock": False, "seccomp": False, "unrestricted": [],
         # Capabilities left: none, or read-search alone where the read roots are closed to others.
         "no_capabilities": not identity and _no_capabilities(capabilities, facts),
+        "mount_namespace": mount_namespace,
         "uid": os.getuid(),
         "read_search": bool(capabilities.get("CapEff", 0) & 1 << limits.CAP_DAC_READ_SEARCH),
     }
     if identity:
         report["identity_error"] = identity
+    if view_error:
+        report["mount_namespace_error"] = view_error
     if "landlock" in disabled and isinstance(prepared.ruleset, landlock.Ruleset):
         prepared.ruleset.close()
     if "landlock" not in disabled:
-        threads = _thread_count()
         confined = _confine_files(prepared.ruleset, job_dir)
         # Landlock confines the calling thread only: with other threads running it does not hold.
         report["landlock"] = confined.applied and threads == 1
@@ -169,11 +228,14 @@ def contain(
             report["landlock_error"] = confined.error
         elif threads != 1:
             report["landlock_error"] = f"{threads} threads were running when it was applied"
+    lap("landlock")
     if "seccomp" not in disabled:
         syscall_filter = seccomp.apply(prepared.syscall_filter)
         report["seccomp"] = syscall_filter.applied
         if syscall_filter.error:
             report["seccomp_error"] = syscall_filter.error
+    lap("seccomp")
+    report["setup_ms"] = steps
     return report
 
 
@@ -184,7 +246,10 @@ def run(
     """Contain this process, announce its layers, and run the job's script. Never raises."""
     job_dir = Path(request["job_dir"])
     started = time.perf_counter()
-    report = contain(request, job_dir, reply_fd, facts, prepared)
+    try:
+        report = contain(request, job_dir, reply_fd, facts, prepared)
+    except ViewFailed as exc:
+        return {"ok": False, "error": {"kind": "crash", "message": str(exc)}}
     contain_ms = round((time.perf_counter() - started) * 1000, 3)
     kind = request.get("kind", "script")
     python_layers = kind == "script" and bool(request.get("python_layers", True))

@@ -1,7 +1,8 @@
 """Per-job limits set by the worker before a script runs.
 
 - resource limits: address space, CPU seconds, file size, tasks, open files, no core files;
-- a private network namespace (a user namespace as well when not root) where the kernel allows it;
+- private network and mount namespaces (a user namespace as well when not root) where the kernel
+  allows them;
 - a scrubbed environment whose HOME, TMPDIR and caches are inside the job folder;
 - the parent-death signal, so no job or worker outlives the process that started it.
 """
@@ -18,6 +19,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from partsmith.sandbox import mounts
+
+CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 
@@ -97,28 +101,36 @@ def prepare() -> None:
         with contextlib.suppress(OSError):
             _LIBC = _libc()
         _LAST_CAP = _last_cap()
+        mounts.load(_LIBC)
 
 
-def isolate_network() -> bool:
-    """Move this process into a private network namespace: no interfaces but a down loopback.
-
-    Needs a single-threaded process (true right after fork). Returns whether it worked.
+def enter_namespaces(*, user: bool, mounts: bool = False, network: bool = False) -> bool:
+    """Move this process into new namespaces: a user namespace (`user`; the job keeps its own ids
+    inside), a mount namespace (for `mounts.prepare_view`), a network namespace (no interfaces but
+    a down loopback). Needs a single-threaded process (true right after fork). Whether it worked.
     """
-    if _LIBC is None:
+    flags = ((CLONE_NEWUSER if user else 0) | (CLONE_NEWNS if mounts else 0)
+             | (CLONE_NEWNET if network else 0))
+    if _LIBC is None or not flags:
         return False
-    if os.geteuid() == 0:
-        return int(_LIBC.unshare(CLONE_NEWNET)) == 0
     uid, gid = os.getuid(), os.getgid()
-    if int(_LIBC.unshare(CLONE_NEWUSER | CLONE_NEWNET)) != 0:
+    if int(_LIBC.unshare(flags)) != 0:
         return False
-    # The job keeps its own ids inside (an unmapped id could not create a file).
-    try:
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    except OSError:
-        return False
+    if user:  # an unmapped id could not create a file
+        try:
+            Path("/proc/self/setgroups").write_text("deny")
+            Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+            Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        except OSError:
+            return False
     return True
+
+
+def isolate_network(*, in_own_user_namespace: bool = False) -> bool:
+    """A private network namespace for this process (a user namespace with it when not root and
+    not in one of its own already). Whether it worked."""
+    user = os.geteuid() != 0 and not in_own_user_namespace
+    return enter_namespaces(user=user, network=True)
 
 
 # A job of a root engine runs as a user id of its own: this plus its process id (pid_max is at most
@@ -126,9 +138,11 @@ def isolate_network() -> bool:
 JOB_UID_BASE = 1_000_000_000
 CAP_DAC_READ_SEARCH = 2
 PR_SET_KEEPCAPS = 8
+PR_CAPBSET_READ = 23
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_IS_SET = 1
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 _CAPABILITY_VERSION_3 = 0x20080522
 _LAST_CAP = 40
@@ -147,9 +161,9 @@ def job_uid(pid: int) -> int:
     return JOB_UID_BASE + pid
 
 
-def open_to_others(path: str) -> bool:
-    """Whether a user with no claim on `path` may read it: every folder above it searchable by
-    others, and the path itself readable (and searchable, for a folder) by them."""
+def open_to_others(path: str, *, ancestors: bool = True) -> bool:
+    """Whether a user with no claim on `path` may read it: the path itself readable (and
+    searchable, for a folder) by others, and (`ancestors`) every folder above it searchable."""
     try:
         target = Path(path).resolve()
         mode = target.stat().st_mode
@@ -157,7 +171,7 @@ def open_to_others(path: str) -> bool:
         return True  # nothing there to read
     if not mode & 0o004 or (target.is_dir() and not mode & 0o001):
         return False
-    for folder in target.parents:
+    for folder in target.parents if ancestors else ():
         try:
             if not folder.stat().st_mode & 0o001:
                 return False
@@ -219,13 +233,26 @@ def drop_privileges(job_dir: Path, *, become_job_user: bool, keep_read_search: b
 
 
 def capabilities() -> dict[str, int]:
-    """This process's capability sets, as /proc/self/status shows them (CapEff, CapBnd ...)."""
-    sets: dict[str, int] = {}
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Cap"):
-                name, value = line.split(":", 1)
-                sets[name] = int(value.strip(), 16)
+    """This process's capability sets as masks (CapEff, CapPrm, CapInh, CapBnd, CapAmb), asked of
+    the kernel directly (a job's view of the file system has no /proc)."""
+    if _LIBC is None:
+        return {}
+    header = _CapHeader(_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    if int(_LIBC.capget(ctypes.byref(header), data)) != 0:
+        return {}
+    sets = {
+        "CapEff": data[0].effective | data[1].effective << 32,
+        "CapPrm": data[0].permitted | data[1].permitted << 32,
+        "CapInh": data[0].inheritable | data[1].inheritable << 32,
+        "CapBnd": 0,
+        "CapAmb": 0,
+    }
+    for cap in range(_LAST_CAP + 1):
+        if int(_LIBC.prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) == 1:
+            sets["CapBnd"] |= 1 << cap
+        if int(_LIBC.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0)) == 1:
+            sets["CapAmb"] |= 1 << cap
     return sets
 
 

@@ -71,10 +71,13 @@ def default_mode() -> str:
 class _Worker:
     """One worker process and its pipes."""
 
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, settings: SandboxSettings) -> None:
         self.mode = mode
+        extra = ["--no-mount-namespace"] if "mount_namespace" in settings.disable else []
+        if not settings.isolate_network:
+            extra.append("--no-network-namespace")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "partsmith.sandbox.worker", "--mode", mode],
+            [sys.executable, "-m", "partsmith.sandbox.worker", "--mode", mode, *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -229,7 +232,7 @@ class SandboxPool:
     def _add_worker(self) -> None:
         if self._closed:
             return
-        worker = self._spawner.submit(_Worker, self.mode).result()
+        worker = self._spawner.submit(_Worker, self.mode, self.settings).result()
         with self._lock:
             self._all.append(worker)
         self._idle.put(worker)

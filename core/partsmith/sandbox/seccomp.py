@@ -17,8 +17,10 @@ kept as a list so that a test can show each one refused.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
+import platform
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,22 +150,28 @@ class Filter:
 
 @dataclass
 class Built:
-    """A filter built for one process, ready to load."""
+    """A filter built for one process, compiled to BPF ahead of time, ready to load."""
 
     syscall_filter: Any
     pid: int
     skipped: list[str]
+    program: bytes = b""  # the compiled filter (struct sock_filter entries)
+    compiled_only: bool = False  # only `program` is this process's (made by `for_process`)
 
 
-def build() -> Built | Filter:
-    """The filter for this process (signals are allowed to its own pid), not yet loaded.
+# A process id no process can have (pid_max is at most 2**22): the template's stand-in for the
+# job's own id, replaced in the compiled program by `for_process`.
+ANY_PID = 0x3F5A5A5A
 
-    Returns a `Filter` saying why when it cannot be built.
+
+def build(pid: int | None = None) -> Built | Filter:
+    """The filter for process `pid` (this one by default: signals are allowed to its own pid),
+    not yet loaded. Returns a `Filter` saying why when it cannot be built.
     """
     if not load():
         return Filter(False, error=unavailable_reason())
     sc = _MODULE
-    pid = os.getpid()
+    pid = os.getpid() if pid is None else pid
     deny = sc.ERRNO(errno.EPERM)
     allow = sc.ALLOW
     skipped: list[str] = []
@@ -207,7 +215,62 @@ def build() -> Built | Filter:
         rule(allow, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, request))
     for option in PRCTL_ALLOWED:
         rule(allow, "prctl", sc.Arg(0, sc.EQ, option))
-    return Built(syscall_filter, pid, skipped)
+    return Built(syscall_filter, pid, skipped, _compile(syscall_filter))
+
+
+def _compile(syscall_filter: Any) -> bytes:
+    """The filter as BPF, compiled now (libseccomp would compile it again at every load)."""
+    read_end, write_end = os.pipe()
+    try:
+        with os.fdopen(write_end, "wb") as sink:
+            syscall_filter.export_bpf(sink)
+        chunks = []
+        while chunk := os.read(read_end, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return b""
+    finally:
+        os.close(read_end)
+
+
+SECCOMP_SET_MODE_FILTER = 1
+SYS_SECCOMP = {"x86_64": 317, "aarch64": 277, "riscv64": 277, "ppc64le": 358, "s390x": 348}
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
+def _load_program(program: bytes) -> str:
+    """Load a compiled filter with the seccomp system call; what failed ("" when it loaded).
+    The process must have no_new_privs set (the job's set-up sets it)."""
+    number = SYS_SECCOMP.get(platform.machine())
+    if number is None or not program or len(program) % 8:
+        return "no compiled filter for this machine"
+    libc = ctypes.CDLL(None, use_errno=True)
+    fprog = _SockFprog(len(program) // 8, program)
+    if int(libc.syscall(number, SECCOMP_SET_MODE_FILTER, 0, ctypes.byref(fprog))) != 0:
+        return os.strerror(ctypes.get_errno())
+    return ""
+
+
+def template() -> Built | Filter:
+    """The filter built and compiled once (in the worker, before any job is forked), for any
+    process: `for_process` makes it a job's in microseconds instead of building it again."""
+    return build(ANY_PID)
+
+
+def for_process(built: Built | Filter, pid: int | None = None) -> Built | Filter:
+    """The template's compiled program with the job's own process id in place of ANY_PID."""
+    if isinstance(built, Filter) or built.pid != ANY_PID or not built.program:
+        return build(pid)
+    pid = os.getpid() if pid is None else pid
+    program = bytearray(built.program)
+    for offset in range(0, len(program), 8):  # struct sock_filter: code, jt, jf, then k
+        if int.from_bytes(program[offset + 4:offset + 8], "little") == ANY_PID:
+            program[offset + 4:offset + 8] = pid.to_bytes(4, "little")
+    return Built(built.syscall_filter, pid, list(built.skipped), bytes(program), compiled_only=True)
 
 
 def apply(built: Built | Filter) -> Filter:
@@ -216,8 +279,15 @@ def apply(built: Built | Filter) -> Filter:
         return built
     if built.pid != os.getpid():
         return Filter(False, error="the filter was built for another process")
+    if built.program and not _load_program(built.program):
+        return Filter(True, built.skipped)
+    if built.compiled_only:  # the libseccomp object holds the template's stand-in id
+        rebuilt = build()
+        if isinstance(rebuilt, Filter):
+            return rebuilt
+        built = rebuilt
     try:
-        built.syscall_filter.load()
+        built.syscall_filter.load()  # without a compiled program, or where loading it failed
     except OSError as exc:
         return Filter(False, built.skipped, error=f"loading the seccomp filter failed: {exc}")
     return Filter(True, built.skipped)

@@ -38,6 +38,8 @@ from partsmith.build import thumbnail
 from partsmith.sandbox import job, landlock, layers, limits, roots, runner, seccomp
 from partsmith.sandbox.zygote import Zygote
 
+# Job processes kept forked and prepared: a part is a script job and then its check job.
+SPARES = 2
 # Tasks (threads) a root engine's job may have: OCCT's pool runs one per core.
 JOB_TASKS = 2 * (os.cpu_count() or 1) + 32
 # A reply larger than this is not a part's report: the job fails rather than the worker.
@@ -47,7 +49,7 @@ MAX_REPLY_BYTES = 16 * 1024 * 1024
 class Worker:
     """One warm worker: measures what jobs need once, then runs each job in a contained process."""
 
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, mount_namespace: bool = True, network_namespace: bool = True) -> None:
         self.mode = mode
         limits.prepare()
         landlock.load()
@@ -62,8 +64,10 @@ class Worker:
             offer=layers.offered(),
             root=os.geteuid() == 0,
             open_roots=all(limits.open_to_others(r) for r in roots.read_roots()),
+            mount_namespace=mount_namespace,
+            network_namespace=network_namespace,
+            syscall_template=seccomp.template(),
         )
-        self.spare: tuple[int, int, int, int] | None = None
         self.prepared: job.Prepared | None = None
         self.zygote: Zygote | None = None
         if mode == "fork":
@@ -80,13 +84,15 @@ class Worker:
     # -- fork mode ---------------------------------------------------------------------------
 
     def prepare_spare(self) -> None:
-        """Have the zygote fork the next job process now, while idle, so a job does not wait.
+        """Have the zygote fork the next job processes now, while idle, so a job does not wait.
 
-        The spare blocks on its request pipe until a job arrives (or the worker exits).
+        Two are kept: a part is a script job followed at once by the check of its shape. Each
+        spare builds its layers and its view, then blocks on its request pipe until a job
+        arrives (or the worker exits).
         """
-        if self.spare is None:
-            assert self.zygote is not None
-            self.spare = self.zygote.fork()
+        assert self.zygote is not None
+        while len(self.zygote.ready) + self.zygote.pending < SPARES:
+            self.zygote.request_fork()
 
     def _job_process(self, request_r: int, reply_w: int) -> NoReturn:
         payload: dict[str, Any]
@@ -119,10 +125,8 @@ class Worker:
         else came: the runner's reply, or what a hostile script wrote. Anything that is not one
         JSON object fails this job alone.
         """
-        self.prepare_spare()
-        assert self.spare is not None and self.zygote is not None
-        pid, request_w, reply_r, resident = self.spare
-        self.spare = None
+        assert self.zygote is not None
+        pid, request_w, reply_r, resident = self.zygote.fork()
         collected = False
         try:
             with contextlib.suppress(BrokenPipeError):
@@ -133,6 +137,8 @@ class Worker:
             data, stopped = _read_until(reply_r, timeout, pid)
             header, _, rest = data.partition(b"\n")
             announced = _parse_header(header, request.get("id"))
+            if announced is None and _parse_header(header, request.get("id"), bare=True) is None:
+                rest = data  # it failed before its set-up announced anything: all of it is the reply
             reply = _parse_object(rest) if stopped == "eof" else None
             if reply is not None:
                 return announced, reply  # done once its pipe is closed: killed below
@@ -265,11 +271,14 @@ def _death_report(status: int, timed_out: bool, timeout: float, used_bytes: int,
     return {"ok": False, "error": error}
 
 
-def _parse_header(line: bytes, request_id: object) -> dict[str, Any] | None:
-    """The layers a job announced before its script ran (None when it never got that far)."""
+def _parse_header(line: bytes, request_id: object, bare: bool = False) -> dict[str, Any] | None:
+    """The layers a job announced before its script ran (None when it never got that far);
+    `bare`: the header itself, whatever its layers."""
     header = _parse_object(line)
     if header is None or not header.get("header") or header.get("id") != request_id:
         return None
+    if bare:
+        return header
     announced = header.get("layers")
     return dict(announced) if isinstance(announced, dict) else None
 
@@ -313,34 +322,74 @@ def _parse_object(data: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def serve(mode: str, requests: BinaryIO, replies: BinaryIO) -> None:
+class _Requests:
+    """Request lines from the engine, read straight from the pipe (no buffer of the standard
+    library's holds an earlier request after it was handled)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+
+    def readline(self) -> bytes:
+        """The next line (b"" when the engine closed the pipe)."""
+        while b"\n" not in self.buffer:
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                line, self.buffer = self.buffer, b""
+                return line
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line + b"\n"
+
+
+def serve(mode: str, requests: BinaryIO, replies: BinaryIO, mount_namespace: bool = True,
+          network_namespace: bool = True) -> None:
     """Answer requests: each with a header line (the job's layers) and a reply line.
 
     In spawn mode the worker runs one job and exits: the kernel layers it applied cannot be
-    undone, and no later job may inherit what this one changed.
+    undone, and no later job may inherit what this one changed. In fork mode the spares are
+    refilled only while no request waits (the check of a part follows its script at once).
     """
-    worker = Worker(mode)
+    worker = Worker(mode, mount_namespace, network_namespace)
     if mode == "fork":
         worker.prepare_spare()
     replies.write(json.dumps(worker.ready_report()).encode() + b"\n")
     replies.flush()
-    for line in requests:
+    lines = _Requests(requests.fileno())
+    kind = "check"
+    while True:
+        if mode == "fork" and kind != "script":
+            # Asked ahead, and forked by the zygote while this one waits; not between a script
+            # job and its check, which has its spare already and would share the CPU with a fork.
+            worker.prepare_spare()
+        line = lines.readline()
+        if not line:
+            return
         if not line.strip():
             continue
-        worker.handle(json.loads(line), replies)
+        request = json.loads(line)
+        kind = str(request.get("kind", "script"))
+        worker.handle(request, replies)
         if mode != "fork":
             return
-        worker.prepare_spare()
 
 
 def main(argv: list[str] | None = None) -> int:
+    # `python -m` put the worker's working folder ("/") first on the path: a job's view of the
+    # file system has no such folder to list, and nothing is imported from it.
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", "/", os.getcwd())]
     parser = argparse.ArgumentParser(description="Partsmith sandbox worker")
     parser.add_argument("--mode", choices=["fork", "spawn"], default="fork")
+    parser.add_argument("--no-mount-namespace", action="store_true",
+                        help="jobs see the machine's file system (sandbox.disable: mount_namespace)")
+    parser.add_argument("--no-network-namespace", action="store_true",
+                        help="jobs share the machine's network (sandbox.isolate_network: false)")
     args = parser.parse_args(argv)
     # Keep the protocol on a private copy of stdout; anything printed goes to stderr instead.
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    serve(args.mode, sys.stdin.buffer, replies)
+    serve(args.mode, sys.stdin.buffer, replies, not args.no_mount_namespace,
+          not args.no_network_namespace)
     return 0
 
 

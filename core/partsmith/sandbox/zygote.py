@@ -8,7 +8,7 @@ no request; it answers three messages on a socket pair with the worker:
 
 - `fork`: fork a job process (its own session and process group, killed when the zygote dies)
   and hand the worker its pid and the two pipe ends, the request pipe's write end and the reply
-  pipe's read end (SCM_RIGHTS);
+  pipe's read end (SCM_RIGHTS); the worker asks ahead and does not wait for the answer;
 - `wait PID SECONDS`: the job's exit status and peak resident size, killing it once the seconds
   are up (the job is the zygote's child, so only the zygote can collect it);
 - `reap PID`: collect it later; the worker has killed it.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import socket
 import time
@@ -50,36 +51,65 @@ class Zygote:
         zygote_end.close()
         self.pid = pid
         self.sock = worker_end
+        self.ready: list[tuple[int, int, int, int]] = []  # forked, not yet handed to a job
+        self.pending = 0  # asked for, not yet received
 
-    def _ask(self, message: str) -> bytes:
+    def _receive(self) -> tuple[str, list[int]]:
+        """The next message from the zygote, with the descriptors it carries."""
         try:
-            self.sock.sendall(message.encode())
-            answer = self.sock.recv(4096)
-        except OSError as exc:
-            raise ZygoteGone(f"the zygote is gone: {exc}") from None
-        if not answer:
-            raise ZygoteGone("the zygote is gone")
-        return answer
-
-    def fork(self) -> tuple[int, int, int, int]:
-        """A new job process: its pid, the request pipe's write end, the reply pipe's read end,
-        and the zygote's resident size when it forked (pages the job shares, not its own)."""
-        try:
-            self.sock.sendall(b"fork")
             message, fds, _, _ = socket.recv_fds(self.sock, 256, 2)
         except OSError as exc:
             raise ZygoteGone(f"the zygote is gone: {exc}") from None
-        if not message or len(fds) != 2:
+        if not message:
+            raise ZygoteGone("the zygote is gone")
+        return message.decode(), fds
+
+    def _take_fork(self, message: str, fds: list[int]) -> None:
+        _, pid, resident = message.split()
+        if len(fds) != 2:
             for fd in fds:
                 os.close(fd)
             raise ZygoteGone("the zygote could not fork a job")
-        pid, resident = (int(part) for part in message.split())
-        return pid, fds[0], fds[1], resident
+        self.ready.append((int(pid), fds[0], fds[1], int(resident)))
+        self.pending -= 1
+
+    def request_fork(self) -> None:
+        """Ask for a new job process without waiting for it (the zygote forks it meanwhile)."""
+        try:
+            self.sock.sendall(b"fork")
+        except OSError as exc:
+            raise ZygoteGone(f"the zygote is gone: {exc}") from None
+        self.pending += 1
+
+    def collect(self, wait: bool) -> None:
+        """Take the job processes the zygote has forked (`wait`: at least one, if any is asked)."""
+        while self.pending and (wait or select.select([self.sock], [], [], 0)[0]):
+            message, fds = self._receive()
+            self._take_fork(message, fds)
+            wait = False
+
+    def fork(self) -> tuple[int, int, int, int]:
+        """A job process: its pid, the request pipe's write end, the reply pipe's read end, and
+        the zygote's resident size when it forked (pages the job shares, not its own)."""
+        if not self.ready and not self.pending:
+            self.request_fork()
+        if not self.ready:
+            self.collect(wait=True)
+        return self.ready.pop(0)
 
     def wait(self, pid: int, seconds: float) -> tuple[int | None, int]:
         """The job's exit status (None when it had to be killed) and its peak resident size."""
-        status, used = json.loads(self._ask(f"wait {pid} {seconds}"))
-        return status, int(used)
+        try:
+            self.sock.sendall(f"wait {pid} {seconds}".encode())
+        except OSError as exc:
+            raise ZygoteGone(f"the zygote is gone: {exc}") from None
+        while True:
+            message, fds = self._receive()
+            if message.startswith("forked "):  # a spare asked for earlier
+                self._take_fork(message, fds)
+                continue
+            status, used = json.loads(message.removeprefix("waited "))
+            return status, int(used)
 
     def reap(self, pid: int) -> None:
         """Have the zygote collect a job the worker killed (no answer is awaited)."""
@@ -113,7 +143,7 @@ def _serve(sock: socket.socket, worker: int, job_main: JobMain) -> NoReturn:
             job, seconds = rest.split()
             status, used = wait_briefly(int(job), float(seconds))
             killed.discard(int(job))
-            sock.sendall(json.dumps([status, used]).encode())
+            sock.sendall(b"waited " + json.dumps([status, used]).encode())
         elif command == "reap":
             killed.add(int(rest))
         for pid in list(killed):
@@ -139,7 +169,7 @@ def _fork_job(sock: socket.socket, zygote: int, job_main: JobMain) -> None:
     os.close(request_r)
     os.close(reply_w)
     try:
-        socket.send_fds(sock, [f"{pid} {resident}".encode()], [request_w, reply_r])
+        socket.send_fds(sock, [f"forked {pid} {resident}".encode()], [request_w, reply_r])
     finally:
         os.close(request_w)
         os.close(reply_r)
