@@ -58,6 +58,10 @@ class SandboxSettings(BaseModel):
         "auto", description="fork a warm worker per job, or run jobs in reusable spawned workers"
     )
     isolate_network: bool = Field(True, description="a private network namespace per job")
+    python_layers: bool = Field(
+        True, description="the static policy, guarded builtins and audit hook: switched off only "
+        "to test the kernel layers on their own (every kernel layer still applies)"
+    )
     require: list[Literal["landlock", "seccomp"]] | None = Field(
         None, description="kernel layers without which generated code is not run; unset: on "
         "Linux, each one the kernel offers"

@@ -158,13 +158,13 @@ for fd in pipes:
 os_._exit(0)
 """, kind="policy"),
     # -- the script's own bytes for the files the engine keeps: none of them are read.
-    Attack("own-part-folder-with-forged-files", """import os
-from build123d import Box
+    Attack("own-part-folder-with-forged-files", """from build123d import Box
+import os
 os.mkdir("part")
 for fmt in ("step", "stl", "glb"):
     open(f"part/model.{{fmt}}", "w").write("forged")
 result = Box(1, 1, 1)
-""", kind="policy"),
+"""),
     Attack("forged-shape-bytes-and-reply", FIND_PIPE + """
 b.open("shape.brep", "w").write("DBRep_DrawableShape\\nnot a shape at all\\n" * 1000)
 for fd in pipes:
@@ -372,6 +372,18 @@ except OSError:
 if seen or others:
     raise RuntimeError(f"ESCAPED: sees {{seen + others}}")
 """),
+    Attack("files-and-bytes-beyond-the-budget", """import os
+made = 0
+try:
+    for n in range(5000):
+        with open(f"f{{n}}", "wb") as f:
+            f.write(b"x" * 65536)
+        made += 1
+except OSError:
+    pass
+if made >= 5000:
+    raise RuntimeError(f"ESCAPED: {{made}} files of 64 KB")
+"""),
     Attack("capabilities-left", """import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 header = (ctypes.c_uint32 * 2)(0x20080522, 0)
@@ -486,3 +498,13 @@ def test_attack_is_contained(
 
 def test_the_suite_is_large_enough() -> None:
     assert len(ATTACKS) >= 15
+
+
+def test_an_unprivileged_jobs_identity(pool: SandboxPool) -> None:
+    """Whoever runs the engine, its jobs hold no capability; a user engine's job keeps its user."""
+    layers = pool.run("from build123d import *\nresult = Box(1, 1, 1)\n").layers
+    assert layers["no_capabilities"] is True and layers["mount_namespace"] is True
+    if os.geteuid() == 0:
+        assert layers["uid"] >= 1_000_000_000
+    else:
+        assert layers["uid"] == os.getuid()

@@ -93,7 +93,7 @@ def test_spawn_mode_contains_each_job_in_a_fresh_process(tmp_path: Path) -> None
         with pytest.raises(PolicyViolation):
             spawned.run(escape, python_layers=True)
         # Outside the job's view the folder is not there at all (and Landlock refuses it anyway).
-        with pytest.raises(ScriptError, match="Permission denied|No such file"):
+        with pytest.raises(ScriptError, match=r"Permission denied|No such file"):
             spawned.run(escape, python_layers=False)
         assert list(outside.iterdir()) == []
         assert_works(spawned)
@@ -195,13 +195,13 @@ def test_code_compiled_from_text_counts_as_the_scripts(pool: SandboxPool) -> Non
 
 
 def test_a_forged_reply_with_junk_for_a_shape_gets_nothing_saved(pool: SandboxPool) -> None:
-    """The script job's reply names its shape file; the check job reads it back in a process the
+    """The script job's reply carries its shape; the check job reads it back in a process the
     script never ran in, so junk bytes fail there and no file of the script's is kept."""
-    forged = ("import os, stat\nopen('shape.brep', 'w').write('not a shape\\n' * 100)\n"
+    forged = ("import base64, os, stat\njunk = base64.b64encode(b'not a shape\\n' * 100)\n"
               "for fd in range(3, 64):\n"
               "    try:\n"
               "        if stat.S_ISFIFO(os.fstat(fd).st_mode):\n"
-              "            os.write(fd, b'{\"ok\": true, \"shape\": \"shape.brep\", \"timings\": {}}\\n')\n"
+              "            os.write(fd, b'{\"ok\": true, \"shape\": \"' + junk + b'\", \"timings\": {}}\\n')\n"
               "    except OSError:\n"
               "        pass\n"
               "os._exit(0)\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -88,13 +89,18 @@ def test_malformed_fields_are_a_violation(job: Path) -> None:
         check_error({"ok": False, "error": "no dict"})
 
 
-def test_a_script_jobs_reply_names_only_its_shape_file(job: Path) -> None:
-    (job / "shape.brep").write_text("shape")
-    check_built({"ok": True, "shape": "shape.brep"}, job)
-    for bad in ({"shape": "../shape.brep"}, {"shape": "/etc/passwd"}, {}):
+def test_a_script_jobs_shape_is_written_by_the_engine(job: Path) -> None:
+    shape = base64.b64encode(b"DBRep_DrawableShape\n").decode()
+    path = check_built({"ok": True, "shape": shape}, job)
+    assert path == job / "shape.brep" and path.read_bytes() == b"DBRep_DrawableShape\n"
+    for bad in ({"shape": "not base64!"}, {"shape": 12}, {}, {"shape": "A" * (13 << 21)}):
         with pytest.raises(PolicyViolation):
             check_built({"ok": True, **bad}, job)
-    (job / "shape.brep").unlink()
-    (job / "shape.brep").symlink_to("/etc/passwd")
-    with pytest.raises(PolicyViolation):
-        check_built({"ok": True, "shape": "shape.brep"}, job)
+    path.unlink()
+    path.mkdir()  # what a job that saw the engine's folder could leave
+    with pytest.raises(PolicyViolation, match="something other than a file"):
+        check_built({"ok": True, "shape": shape}, job)
+    path.rmdir()
+    path.symlink_to("/etc/passwd")
+    with pytest.raises(PolicyViolation, match="something other than a file"):
+        check_built({"ok": True, "shape": shape}, job)

@@ -129,6 +129,7 @@ def check_sandbox() -> Check:
         return Check("sandbox", False, exc.message, exc.hint or "")
     except Exception as exc:  # noqa: BLE001 - report any failure with its message
         return Check("sandbox", False, f"a test job failed: {exc}", "run `make setup`")
+    read_search = bool(layers.pop("read_search", False))
     flags = {k: v for k, v in layers.items() if isinstance(v, bool)}
     names = {k: (f"landlock (ABI {layers.get('landlock_abi')})" if k == "landlock" else k)
              for k in flags}
@@ -137,7 +138,13 @@ def check_sandbox() -> Check:
     detail = f"active: {active}"
     if inactive:
         detail += f"; unavailable here: {', '.join(inactive)}"
-    missing = [layer for layer in KERNEL_LAYERS if layer in inactive]
+    uid = layers.get("uid")
+    if flags.get("no_capabilities") and isinstance(uid, int):
+        who = f"as a user of their own (uid {uid})" if uid >= 1_000_000_000 else f"as uid {uid}"
+        kept = (" but CAP_DAC_READ_SEARCH (the Python it runs is in a folder others may not read)"
+                if read_search else "")
+        detail += f"; jobs run {who} with no capability{kept}"
+    missing = [layer for layer in (*KERNEL_LAYERS, "mount_namespace") if layer in inactive]
     notes = lost(missing) + [f"{what} is not restricted at this Landlock ABI"
                              for what in layers.get("unrestricted") or []]
     if notes:

@@ -25,6 +25,8 @@ from partsmith.sandbox import descriptors, landlock, layers, limits, mounts, roo
 from partsmith.sandbox.audit import AuditGuard
 
 MB = 1024 * 1024
+# Files and folders a script job may make in its scratch folder (a tmpfs counts them).
+SCRATCH_FILES = 1024
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ def prepare(facts: WorkerFacts) -> Prepared:
         except OSError as exc:
             rules.close()
             rules = landlock.Confinement(rules.abi, False, error=str(exc))
-    prepared = Prepared(rules, seccomp.for_process(facts.syscall_template))
+    template = facts.syscall_template
+    prepared = Prepared(rules, seccomp.for_process(template) if template is not None else seccomp.build())
     user = os.geteuid() != 0
     view = facts.mount_namespace and mounts.supported()
     entered = limits.enter_namespaces(user=user, mounts=view, network=facts.network_namespace)
@@ -165,14 +168,19 @@ def contain(
         clock[0] = now
 
     threads = _thread_count()  # before the view without /proc; a forked job starts none
+    # The script's output goes to the engine's copy of its folder (limited by RLIMIT_FSIZE).
+    on_machine = Path(mounts.OLD_ROOT + str(job_dir)) if prepared.view else job_dir
+    log = os.open(on_machine / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     if prepared.view:
+        scratch = None
+        if request.get("kind", "script") == "script":  # its folder is scratch space, counted
+            scratch = (int(request["file_size_mb"]) * MB, SCRATCH_FILES)
         try:
-            mounts.enter_view(job_dir)
+            mounts.enter_view(job_dir, scratch)
         except OSError as exc:  # half a view: the old root may still be reachable, so run nothing
             raise ViewFailed(f"the job's view of the file system could not be finished: {exc}") from None
     lap("view")
     os.chdir(job_dir)
-    log = os.open(job_dir / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)

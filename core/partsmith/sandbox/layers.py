@@ -21,6 +21,8 @@ LOST = {
     "start)",
     "seccomp": "a script that gets past the Python layers can start programs, open sockets, fork "
     "and call any system call the engine's user may",
+    "mount_namespace": "a script can see (stat, list, watch) every folder on the machine, other "
+    "jobs' folders among them, though Landlock still refuses to open them",
 }
 
 

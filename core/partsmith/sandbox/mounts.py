@@ -2,10 +2,12 @@
 
 In its own mount namespace the job process builds a new root on a small tmpfs while it waits for
 its request: the read roots and the system paths the CAD libraries read, each bound read-only (no
-devices, no set-user-id), and the harmless devices. When the job arrives it binds its own folder,
-writable, and detaches the old root. Other jobs' folders, the engine's data, the home folder and /proc are not in it, so
-there is nothing else to open, stat, list or watch, whatever Landlock and seccomp allow. Nothing
-here changes the machine's own mounts: the namespace is the job's and ends with it.
+devices, no set-user-id), and the harmless devices. When the job arrives it gets its folder (a
+script job: a new tmpfs of a fixed size and number of files, which the kernel counts; the check
+of a part: the engine's folder, bound) and detaches the old root. Other jobs' folders, the
+engine's data, the home folder and /proc are not in it, so there is nothing else to open, stat,
+list or watch, whatever Landlock and seccomp allow. Nothing here changes the machine's own
+mounts: the namespace is the job's and ends with it.
 
 Needs the capability to mount in the job's namespaces: a root engine's job has it before it drops
 its privileges, a user engine's job in the user namespace it has just made.
@@ -48,9 +50,12 @@ def supported() -> bool:
     return _LIBC is not None and platform.machine() in PIVOT_ROOT
 
 
+def _encode(text: str | None) -> bytes | None:
+    return text.encode() if text is not None else None
+
+
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    encode = (lambda text: text.encode() if text is not None else None)
-    if int(_LIBC.mount(encode(source), encode(target), encode(fstype), flags, encode(data))) != 0:
+    if int(_LIBC.mount(_encode(source), _encode(target), _encode(fstype), flags, _encode(data))) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"mount {source or ''} on {target}: {os.strerror(errno)}")
 
@@ -107,17 +112,17 @@ def prepare_view(read_paths: Iterable[str]) -> None:
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096")
     wanted = [*read_paths]
     for path in list(wanted):
-        if os.path.islink(path):  # /lib -> usr/lib: the link, and what it points at
+        if Path(path).is_symlink():  # /lib -> usr/lib: the link, and what it points at
             wanted.append(os.path.realpath(path))
     for path in _outermost(p for p in wanted if p not in DEVICES):
-        if os.path.islink(path):
+        if Path(path).is_symlink():
             link = Path(root + path)
             link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(os.readlink(path))
+            link.symlink_to(Path(path).readlink())
         else:
             _bind(path, root, writable=False)
     for device in DEVICES:
-        if os.path.exists(device):
+        if Path(device).exists():
             _bind(device, root, writable=device == "/dev/null", device=True)
     Path(root + OLD_ROOT).mkdir()
     os.chdir(root)
@@ -127,13 +132,23 @@ def prepare_view(read_paths: Iterable[str]) -> None:
     os.chdir("/")
 
 
-def enter_view(job_dir: Path) -> None:
-    """At the job's start: bind its folder from the old root, then detach the old root and make
-    the new one read-only. Raises OSError on failure (the job must then not run)."""
+def enter_view(job_dir: Path, scratch: tuple[int, int] | None = None) -> None:
+    """At the job's start: give it its folder, then detach the old root and make the new one
+    read-only. Raises OSError on failure (the job must then not run).
+
+    `scratch` (bytes, files): the folder is a new tmpfs of that size, which the kernel counts and
+    which ends with the job (a script job, whose part goes back in its reply); otherwise the job
+    folder itself is bound from the old root (the check of a part, its picture).
+    """
     target = str(job_dir)
     Path(target).mkdir(parents=True, exist_ok=True)
-    _mount(OLD_ROOT + target, target, None, MS_BIND)
-    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | _inherited_flags(target))
+    if scratch is not None:
+        size, files = scratch
+        _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+               f"mode=0700,size={size},nr_inodes={files}")
+    else:
+        _mount(OLD_ROOT + target, target, None, MS_BIND)
+        _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | _inherited_flags(target))
     if int(_LIBC.umount2(OLD_ROOT.encode(), MNT_DETACH)) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"detaching the old root: {os.strerror(errno)}")

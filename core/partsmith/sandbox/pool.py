@@ -269,14 +269,17 @@ class SandboxPool:
         job_dir: Path | None = None,
         timeout_s: float | None = None,
         check_policy: bool = True,
-        python_layers: bool = True,
+        python_layers: bool | None = None,
     ) -> JobResult:
         """Run `script` (with `params` applied) and return its part, or raise a SandboxError.
 
         Raises SandboxUnavailable, running nothing, when a layer `sandbox.require` asks for is
         missing. `python_layers=False` switches off the static policy, the guarded builtins and
-        the audit hook for this job: it exists only for tests of the kernel layers on their own.
+        the audit hook for this job (default: the setting sandbox.python_layers): it exists only
+        for tests of the kernel layers on their own.
         """
+        if python_layers is None:
+            python_layers = self.settings.python_layers
         if self._closed:
             raise SandboxError("the sandbox has been shut down")
         source = set_parameters(script, params) if params else script
@@ -313,7 +316,10 @@ class SandboxPool:
             announced, ran = self._job(request, timeout)
         finally:
             _restore_script(job_dir, source)
-        replies.check_built(ran, job_dir)
+        try:
+            replies.check_built(ran, job_dir)
+        except OSError as exc:
+            raise StorageError(f"cannot write the part for checking in {job_dir}: {exc.strerror}") from None
         # The part is checked, measured and exported by a job the script never ran in.
         check = {**self._plain_request(job_dir, timeout), "kind": "check"}
         _, reply = self._job(check, timeout)

@@ -9,6 +9,8 @@ else fails the job as a sandbox violation.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import os
 import stat
@@ -20,6 +22,7 @@ from partsmith.errors import PolicyViolation
 FORMATS = ("step", "stl", "glb")
 # The names the job processes use (sandbox.runner): the script job's shape, the check job's folder.
 SHAPE_NAME = "shape.brep"
+MAX_SHAPE_BYTES = 12 * 1024 * 1024  # fits a reply (16 MB) once in base64
 PART_FOLDER = "part"
 THUMBNAIL_NAME = "thumbnail.png"
 
@@ -60,10 +63,24 @@ def check_artifacts(raw: object, job_dir: Path) -> dict[str, Path]:
             for fmt in FORMATS}
 
 
-def check_built(reply: dict[str, Any], job_dir: Path) -> None:
-    """A script job's success: it names the shape file it wrote, which is in its folder."""
-    _checked_file(str(job_dir / str(reply.get("shape"))) if reply.get("shape") == SHAPE_NAME else None,
-                  Path(os.path.realpath(job_dir)) / SHAPE_NAME, "shape")
+def check_built(reply: dict[str, Any], job_dir: Path) -> Path:
+    """A script job's success carries its shape (base64 of OCCT's format): written here into the
+    job's folder for the check job, which reads it back. Returns the file."""
+    raw = reply.get("shape")
+    if not isinstance(raw, str) or len(raw) > MAX_SHAPE_BYTES * 4 // 3 + 4:
+        raise _violation("it carries no shape of a sensible size")
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise _violation("its shape is not base64") from None
+    path = Path(os.path.realpath(job_dir)) / SHAPE_NAME
+    if path.is_symlink() or path.exists():  # left by a job that saw the engine's folder
+        if path.is_symlink() or not path.is_file():
+            raise _violation(f"the job left something other than a file named {SHAPE_NAME}")
+        path.unlink()
+    with path.open("xb") as handle:  # a new file of the engine's, whatever the job left there
+        handle.write(data)
+    return path
 
 
 def check_thumbnail(reply: dict[str, Any], job_dir: Path) -> Path:

@@ -1,6 +1,7 @@
 """What a job process runs: a script, the check of its part, or the part's picture.
 
-- `execute`: check the script, run it, find its part and write it as `shape.brep` (nothing else);
+- `execute`: check the script, run it, find its part and send it back (OCCT's exact format) in the
+  reply; the script's folder is scratch space, a small tmpfs that ends with it;
 - `check_part`: in a fresh job process the script never ran in, read that shape back, check and
   measure it, and write the files the engine keeps (STEP, STL, GLB) into `part/`: a script that
   writes its own files, or forges a reply, gets none of its bytes into the history;
@@ -12,8 +13,10 @@ outcome becomes a JSON-able dict: `{"ok": True, ...}` or `{"ok": False, "error":
 
 from __future__ import annotations
 
+import base64
 import builtins
 import errno
+import io
 import json
 import math
 import stat
@@ -40,9 +43,9 @@ from partsmith.errors import (
 from partsmith.sandbox.audit import AuditGuard, SandboxDenied
 from partsmith.sandbox.policy import FORBIDDEN_NAMES, check_source, module_allowed
 
-# The script job writes its part as SHAPE_NAME (OCCT's own exact format); the check job reads it
-# back and writes the files the engine keeps into PART_FOLDER.
-from partsmith.sandbox.replies import PART_FOLDER, SHAPE_NAME, THUMBNAIL_NAME
+# The script job sends its part back in OCCT's own exact format; the engine writes it as SHAPE_NAME
+# and the check job reads it back and writes the files the engine keeps into PART_FOLDER.
+from partsmith.sandbox.replies import MAX_SHAPE_BYTES, PART_FOLDER, SHAPE_NAME, THUMBNAIL_NAME
 
 SCRIPT_NAME = "script.py"
 RESULT_NAMES = ("result", "part")
@@ -167,10 +170,16 @@ def execute(
         lap("run_ms")
         obj, name = _find_result(namespace, shown)
         shape = geometry.to_shape(obj, name)
-        if not bd.export_brep(shape, str(job_dir / SHAPE_NAME)):
+        buffer = io.BytesIO()
+        if not bd.export_brep(shape, buffer):
             raise ExportError("the part could not be written for checking")
+        if buffer.tell() > MAX_SHAPE_BYTES:
+            raise ExportError(f"the part is {buffer.tell() >> 20} MB in OCCT's own format, more than "
+                              f"the {MAX_SHAPE_BYTES >> 20} MB a job hands over",
+                              hint="a part this large usually means a loop that made far too many features")
         lap("write_ms")
-        return {"ok": True, "shape": SHAPE_NAME, "timings": timings}
+        # The shape goes back in the reply: the script's folder is scratch space that ends with it.
+        return {"ok": True, "shape": base64.b64encode(buffer.getvalue()).decode(), "timings": timings}
     except PartsmithError as exc:
         return {"ok": False, "error": exc.to_dict(), "timings": timings}
     except BaseException as exc:  # noqa: BLE001 - a job ends with a typed error, whatever it raised

@@ -377,7 +377,7 @@ def serve(mode: str, requests: BinaryIO, replies: BinaryIO, mount_namespace: boo
 def main(argv: list[str] | None = None) -> int:
     # `python -m` put the worker's working folder ("/") first on the path: a job's view of the
     # file system has no such folder to list, and nothing is imported from it.
-    sys.path[:] = [entry for entry in sys.path if entry not in ("", "/", os.getcwd())]
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", "/", str(Path.cwd()))]
     parser = argparse.ArgumentParser(description="Partsmith sandbox worker")
     parser.add_argument("--mode", choices=["fork", "spawn"], default="fork")
     parser.add_argument("--no-mount-namespace", action="store_true",
