@@ -4,11 +4,13 @@ the filter's allow-list (partsmith.sandbox.seccomp.ALLOWED).
     python -m bench.syscalls
 
 Runs a warm pool whose worker is traced by strace (following every job process and its threads)
-over a corpus of real jobs: every kit family's examples, every program of the CadQueryEval fixtures,
-the code examples the model is shown, the simple prompts' reference scripts, text, a script that
-fails and one that a feature of the kit refuses. Only calls made after a process loaded its filter
-count (the set-up before it is not filtered). Writes bench/results/syscalls.json: each call seen,
-how often, and whether the allow-list has it; exits 1 when a call seen is missing from it.
+over a corpus of real jobs: every kit family's examples, every program of the CadQueryEval
+fixtures, the structured route's example programs (every program feature), the code examples the
+model is shown, the simple prompts' reference scripts, text, a script that fails and one that a
+feature of the kit refuses; each part's check job (STEP, STL and GLB export) and, for every tenth,
+its picture. Only calls made after a process loaded its filter count (the set-up before it is not
+filtered). Writes bench/results/syscalls.json: each call seen, how often, and whether the
+allow-list has it; exits 1 when a call seen is missing from it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from partsmith.generate.structured import render
 from partsmith.kit import FAMILIES
 from partsmith.paths import CHECKOUT, PACKAGE
 from partsmith.program import compile_program, parse
+from partsmith.program.examples import examples as program_examples
 from partsmith.program.schema import kit_type
 from partsmith.sandbox import SandboxPool, seccomp
 
@@ -44,6 +47,8 @@ def corpus() -> list[tuple[str, str]]:
         for index, (_, params) in enumerate(entry.examples):
             jobs.append((f"kit:{name}:{index}",
                          render(parse({"features": [{"type": kit_type(name), **params}]}))))
+    for index, example in enumerate(program_examples()):
+        jobs.append((f"program-example:{index}", compile_program(example.program)))
     fixtures = CHECKOUT / "tests" / "program" / "fixtures" / "cadqueryeval"
     for path in sorted(fixtures.glob("*.json")):
         jobs.append((f"program:{path.stem}", compile_program(parse(json.loads(path.read_text())))))
@@ -104,9 +109,11 @@ def measure(trace: Path) -> tuple[int, list[str]]:
         settings = SandboxSettings(workers=1, timeout_s=120)
         with SandboxPool(settings, ExportSettings(), jobs_dir=Path(scratch)) as pool:
             pool.warm()
-            for name, script in jobs:
+            for number, (name, script) in enumerate(jobs):
                 try:
-                    pool.run(script)
+                    made = pool.run(script)
+                    if number % 10 == 0:  # the picture job too
+                        pool.draw_thumbnail(made)
                 except Exception as exc:  # noqa: BLE001 - the failing jobs are part of it
                     if name not in ("error", "feature-error"):
                         failed.append(f"{name}: {exc}")

@@ -170,7 +170,7 @@ def contain(
     threads = _thread_count()  # before the view without /proc; a forked job starts none
     # The script's output goes to the engine's copy of its folder (limited by RLIMIT_FSIZE).
     on_machine = Path(mounts.OLD_ROOT + str(job_dir)) if prepared.view else job_dir
-    log = os.open(on_machine / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    log = os.open(on_machine / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     if prepared.view:
         scratch = None
         if request.get("kind", "script") == "script":  # its folder is scratch space, counted
