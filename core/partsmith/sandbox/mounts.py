@@ -71,20 +71,21 @@ def _inherited_flags(path: str) -> int:
     return kept
 
 
-def _bind(source: str, root: str, *, writable: bool, device: bool = False) -> None:
-    target = root + source
+def _bind(path: str, *, writable: bool, device: bool = False) -> None:
+    """Bind `path` of the old root (seen at OLD_ROOT) at the same place in the new root."""
+    source = OLD_ROOT + path
     if Path(source).is_dir():
-        Path(target).mkdir(parents=True, exist_ok=True)
+        Path(path).mkdir(parents=True, exist_ok=True)
     else:
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        Path(target).touch(exist_ok=True)
-    _mount(source, target, None, MS_BIND | MS_REC)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).touch(exist_ok=True)
+    _mount(source, path, None, MS_BIND | MS_REC)
     flags = MS_BIND | MS_REMOUNT | MS_NOSUID | _inherited_flags(source)
     if not device:
         flags |= MS_NODEV
     if not writable:
         flags |= MS_RDONLY
-    _mount(None, target, None, flags)
+    _mount(None, path, None, flags)
 
 
 def _outermost(paths: Iterable[str]) -> list[str]:
@@ -97,6 +98,8 @@ def _outermost(paths: Iterable[str]) -> list[str]:
 
 
 # Where the new root is built: any folder every Linux has will do, as the namespace is the job's.
+# The paths are bound after the move into it (from the old root, as bubblewrap does), so read
+# roots inside this folder (a project cloned into /tmp) are not hidden by the new root.
 STAGING = "/tmp"
 OLD_ROOT = "/.old"
 
@@ -107,29 +110,29 @@ def prepare_view(read_paths: Iterable[str]) -> None:
     Raises OSError on failure. Call in a new mount namespace (unshare CLONE_NEWNS), before
     Landlock and seccomp; the Landlock rules built before it name the same files.
     """
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the machine's mounts
-    root = STAGING
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096")
     wanted = [*read_paths]
     for path in list(wanted):
         if Path(path).is_symlink():  # /lib -> usr/lib: the link, and what it points at
             wanted.append(os.path.realpath(path))
-    for path in _outermost(p for p in wanted if p not in DEVICES):
-        if Path(path).is_symlink():
-            link = Path(root + path)
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(Path(path).readlink())
-        else:
-            _bind(path, root, writable=False)
-    for device in DEVICES:
-        if Path(device).exists():
-            _bind(device, root, writable=device == "/dev/null", device=True)
-    Path(root + OLD_ROOT).mkdir()
-    os.chdir(root)
+    chosen = _outermost(p for p in wanted if p not in DEVICES)
+    links = {path: Path(path).readlink() for path in chosen if Path(path).is_symlink()}
+    devices = [device for device in DEVICES if Path(device).exists()]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the machine's mounts
+    _mount("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096")
+    Path(STAGING + OLD_ROOT).mkdir()
+    os.chdir(STAGING)
     if int(_LIBC.syscall(PIVOT_ROOT[platform.machine()], b".", b"." + OLD_ROOT.encode())) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"pivot_root: {os.strerror(errno)}")
     os.chdir("/")
+    for path in chosen:
+        if path in links:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).symlink_to(links[path])
+        else:
+            _bind(path, writable=False)
+    for device in devices:
+        _bind(device, writable=device == "/dev/null", device=True)
 
 
 def enter_view(job_dir: Path, scratch: tuple[int, int] | None = None) -> None:
