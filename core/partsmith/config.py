@@ -103,11 +103,12 @@ class HistorySettings(BaseModel):
 
 
 class ServiceSettings(BaseModel):
-    """The engine service that the command line starts when none is running."""
+    """The engine service that a client (Blender, FreeCAD, the command line) starts when none is
+    running."""
 
     idle_exit_s: float = Field(
-        900.0, ge=0, description="an engine the command line started exits after this long "
-        "without work (0: never)")
+        900.0, ge=0, description="an engine that Blender, FreeCAD or the command line started "
+        "exits after this long without work (0: never); it is started again when needed")
 
 
 class Settings(BaseSettings):

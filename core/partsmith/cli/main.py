@@ -407,8 +407,10 @@ def evaluate(
 def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (default: a free one).")] = 0,
     model: Annotated[str | None, typer.Option(help="Catalog id or .gguf path to keep loaded.")] = None,
-    idle_exit: Annotated[float, typer.Option(
-        help="Exit after this many seconds without work (0: never).")] = 0.0,
+    idle_exit: Annotated[float | None, typer.Option(
+        help="Exit after this many seconds without work (0: never). Default: never, or the "
+        "setting service.idle_exit_s for an engine that Blender, FreeCAD or the command line "
+        "started.")] = None,
 ) -> None:
     """Run the engine for Blender, FreeCAD and the command line: a local HTTP service with a token."""
 
@@ -416,14 +418,17 @@ def serve(
         from partsmith.config import get_settings
         from partsmith.service import discovery
         from partsmith.service.server import serve as run_service
+        from partsmith.service.server import started_idle_exit
 
-        home = get_settings().home
+        settings = get_settings()
+        home = settings.home
+        idle_exit_s = idle_exit if idle_exit is not None else started_idle_exit(settings)
 
         def ready(info: dict[str, Any]) -> None:
             console.err.print(f"Partsmith engine {info['version']} on {info['url']} "
                               f"(discovery file {discovery.path(home)}); Ctrl+C stops it", highlight=False)
 
-        run_service(port, model=model, on_ready=ready, idle_exit_s=idle_exit)
+        run_service(port, model=model, on_ready=ready, idle_exit_s=idle_exit_s)
 
     guarded(action)
 

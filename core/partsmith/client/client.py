@@ -65,6 +65,10 @@ def read_discovery(home: Path | None = None) -> dict[str, Any] | None:
     return info if isinstance(info, dict) and "port" in info and "token" in info else None
 
 
+# Set in the environment of an engine a client starts (see `Client.start`).
+STARTED_BY = "PARTSMITH_STARTED_BY"
+
+
 class Client:
     def __init__(self, home: Path | None = None, start_command: str | None = None,
                  timeout_s: float = 10.0, start_env: dict[str, str] | None = None) -> None:
@@ -119,7 +123,9 @@ class Client:
     def start(self) -> None:
         """Start the engine in the background, detached from the front end."""
         command = shlex.split(self.start_command or "", posix=os.name != "nt")
-        env = {**os.environ, **self.start_env}
+        # An engine a client starts is nobody's to stop: it exits by itself after the settings'
+        # idle time (`partsmith serve` reads this), and the client starts it again when needed.
+        env = {**os.environ, STARTED_BY: "client", **self.start_env}
         if self.home is not None:
             env["PARTSMITH_HOME"] = str(self.home)
         logs = (self.home or data_home())

@@ -38,9 +38,9 @@ def build_engine(
 
 
 def service_command(settings: Settings) -> str:
-    """The command that starts this environment's engine in the background; it exits by itself
-    after the settings' idle time."""
-    parts = [sys.executable, "-m", "partsmith", "serve", "--idle-exit", f"{settings.service.idle_exit_s:g}"]
+    """The command that starts this environment's engine in the background; started by a client,
+    it exits by itself after the settings' idle time."""
+    parts = [sys.executable, "-m", "partsmith", "serve"]
     return " ".join(shlex.quote(p) for p in parts)
 
 

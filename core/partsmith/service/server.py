@@ -3,8 +3,9 @@
 The socket is bound before anything else, on a free port unless one is asked for; then the
 discovery file is written (port, token, pid, version) and uvicorn serves on that socket. The
 model, the sandbox and the embedder warm up in the background, so health answers at once. An
-engine started for the command line exits by itself after `idle_exit_s` with no job running
-and no request.
+engine that a client started (Blender, FreeCAD, the command line) exits by itself after the
+setting `service.idle_exit_s` with no job running and no request; one started by hand runs until
+stopped.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import uvicorn
 
 from partsmith import __version__
+from partsmith.client.client import STARTED_BY
 from partsmith.config import Settings, get_settings
 from partsmith.engine import assembly
 from partsmith.engine.engine import Engine
@@ -111,6 +113,12 @@ class Service:
                 self.stop()
                 return
             time.sleep(min(1.0, self.idle_exit_s / 4))
+
+
+def started_idle_exit(settings: Settings, environ: Mapping[str, str] = os.environ) -> float:
+    """How long this engine waits without work before it exits, when the command does not say:
+    the settings' idle time for an engine a client started (it is nobody's to stop), else never."""
+    return settings.service.idle_exit_s if environ.get(STARTED_BY) else 0.0
 
 
 def serve(port: int = 0, *, model: str | None = None,
