@@ -85,6 +85,7 @@ class _JobOperator(bpy.types.Operator):
             return {"CANCELLED"}
         if not ended.ok or ended.entry is None:
             status.stage = f"failed: {ended.message}"[:200]
+            print(f"Partsmith: {ended.detail}")  # the engine's own words, for the system console
             self.report({"ERROR"}, f"Partsmith: {ended.message}")
             return {"CANCELLED"}
         entry = ended.entry
@@ -316,7 +317,7 @@ class PARTSMITH_OT_refresh(bpy.types.Operator):
         try:
             state.refresh_history(context, strict=True)
         except connection.EngineError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, background.failure(exc).message)
             return {"CANCELLED"}
         return {"FINISHED"}
 

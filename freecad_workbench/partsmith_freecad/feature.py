@@ -21,7 +21,7 @@ from typing import Any
 import FreeCAD as App
 import Part
 
-from . import background, connection
+from . import background, connection, messages
 
 GROUP = "Parameters"
 META = "Partsmith"
@@ -211,12 +211,13 @@ class PartsmithPart(_Stateless):
         try:
             if not now.over:
                 raise connection.EngineError(f"the engine did not finish within {REBUILD_WAIT_S:.0f} s")
-            ended = background.outcome(now)
+            ended = background.outcome(now, messages.FREECAD)
             if not ended.ok or ended.entry is None:
-                raise connection.EngineError(ended.message)
+                raise connection.EngineError(ended.message, hint=ended.detail or None)
             self.load(obj, ended.entry)
         except (connection.EngineError, ValueError, OSError) as exc:
-            obj.Status = f"failed: {exc}"
+            # The property says it plainly; the report view has the engine's words too.
+            obj.Status = f"failed: {exc.message if isinstance(exc, connection.EngineError) else exc}"
             connection.report(f"{obj.Label}: cannot rebuild with {wanted}: {exc}")
             if not App.GuiUp:
                 raise RuntimeError(f"Partsmith: {exc}") from None

@@ -13,7 +13,7 @@ from typing import Any
 import FreeCAD as App
 import FreeCADGui as Gui
 
-from . import background, connection, feature
+from . import background, connection, feature, messages
 
 try:  # FreeCAD's PySide shim: PySide2 in 0.20, PySide6 later
     from PySide import QtCore, QtGui, QtWidgets
@@ -113,7 +113,7 @@ class JobPanel:
         if not now.over:
             return
         self.finish()
-        self.done(background.outcome(now))
+        self.done(background.outcome(now, messages.FREECAD))
 
     def show(self, job: dict[str, Any]) -> None:
         self.progress.setValue(int(100 * float(job.get("progress") or 0)))
@@ -128,7 +128,7 @@ class JobPanel:
             return
         entry = ended.entry
         if not ended.ok or entry is None:
-            self.show_error(ended.message)
+            self.show_error(ended.message, ended.detail)
             return
         try:
             doc = App.ActiveDocument or App.newDocument()
@@ -159,11 +159,12 @@ class JobPanel:
         self.go.setEnabled(True)
         self.cancel_button.setEnabled(False)
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, detail: str = "") -> None:
+        """Say what happened in the panel; the report view also gets the engine's own words."""
         self.progress.setValue(0)  # a failed job's bar does not stay where it stopped
         self.status.setText(f"failed: {message}")
         self.status.setStyleSheet("color: #c0392b;")
-        connection.report(message)
+        connection.report(f"{message} ({detail})" if detail else message)
 
 
 class HistoryPanel:
@@ -231,8 +232,9 @@ class HistoryPanel:
         self.timer.stop()
         self.task = None
         if now.error is not None:
-            self.status.setText(f"failed: {now.error}")
-            connection.report(str(now.error))
+            ended = background.failure(now.error, messages.FREECAD)
+            self.status.setText(f"failed: {ended.message}")
+            connection.report(f"{ended.message} ({ended.detail})")
             return
         self.list.clear()
         for row, thumbnail in now.result:
@@ -252,7 +254,11 @@ class HistoryPanel:
         try:  # one quick local call: the engine answered the list a moment ago
             entry = connection.get().entry(item.data(QtCore.Qt.UserRole))
             feature.insert(App.ActiveDocument or App.newDocument(), entry)
-        except (connection.EngineError, ValueError, OSError) as exc:
+        except connection.EngineError as exc:
+            ended = background.failure(exc, messages.FREECAD)
+            self.status.setText(f"failed: {ended.message}")
+            connection.report(f"{ended.message} ({ended.detail})")
+        except (ValueError, OSError) as exc:
             self.status.setText(f"failed: {exc}")
             connection.report(str(exc))
 

@@ -90,12 +90,14 @@ def test_like_makes_a_new_part_from_the_selected_one(seen: dict) -> None:  # typ
     assert seen["liked"]["dimensions"] == pytest.approx([0.080, 0.030, 0.005], abs=1e-6)
 
 
-def test_a_failing_prompt_is_a_report_with_the_engines_message(seen: dict) -> None:  # type: ignore[type-arg]
+def test_a_failing_prompt_is_a_report_that_says_what_to_do(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["failing"] == ["CANCELLED"] and seen["objects_after_failure"] == 0
-    assert "no usable part after 3 attempt(s)" in seen["status_after_failure"]
+    assert "No part could be made from this prompt" in seen["status_after_failure"]
     report = seen["failure_report"]
-    assert report.startswith("Error: Partsmith: no usable part after 3 attempt(s)")
-    assert "the model's answer is not valid JSON" in report and "Traceback" not in report
+    assert report.startswith("Error: Partsmith: No part could be made from this prompt")
+    assert "the model's answer is not valid JSON" in report and "Give the sizes in mm" in report
+    assert "Edit > Preferences > Add-ons > Partsmith" in report
+    assert not any(word in report for word in ("Traceback", "attempt(s)", "`", "partsmith "))
 
 
 def test_thumbnails_go_to_the_extensions_own_folder(seen: dict) -> None:  # type: ignore[type-arg]

@@ -62,7 +62,8 @@ def test_the_task_panel_inserts_a_solid_without_freezing(seen: dict) -> None:  #
 
 
 def test_a_failing_prompt_shows_the_engines_message(seen: dict) -> None:  # type: ignore[type-arg]
-    assert seen["failure_status"].startswith("failed: no usable part after 3 attempt(s)")
+    assert seen["failure_status"].startswith("failed: No part could be made from this prompt")
+    assert "Tools > Edit parameters" in seen["failure_status"] and "`" not in seen["failure_status"]
     assert seen["progress_after_failure"] and all(v == 0 for v in seen["progress_after_failure"])
     assert seen["objects_after_failure"] == 1 and seen["dialog_after_close"] is False
 
@@ -89,5 +90,6 @@ def test_a_slow_rebuild_never_stops_the_window(seen: dict) -> None:  # type: ign
 
 def test_waiting_for_the_engine_never_stops_the_window(seen: dict) -> None:  # type: ignore[type-arg]
     assert "starting the engine..." in seen["no_engine_lines"]
-    assert seen["no_engine_status"].startswith("failed: the engine command exited with code 0")
+    assert seen["no_engine_status"].startswith("failed: Partsmith could not start its engine")
+    assert "Tools > Edit parameters > BaseApp > Preferences > Mod > Partsmith" in seen["no_engine_status"]
     assert seen["no_engine_seconds"] >= 3.5 and seen["no_engine_longest_gap_s"] < 1.0

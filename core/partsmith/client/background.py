@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import messages
 from .client import CANCELLED, DONE, FAILED, FINISHED, Client, EngineError
 
 POLL_S = 0.1
@@ -122,33 +123,44 @@ def job(client: Client, kind: str, fields: dict[str, Any],
 @dataclass(frozen=True)
 class Outcome:
     """How a finished task ended, as both front ends show it: `state` is done, failed or
-    cancelled; `entry` the part when done; `message` what to tell the user when it is not."""
+    cancelled; `entry` the part when done; `message` what to tell the user when it is not (in
+    the program's terms), `detail` the engine's own words (for the log or the report view)."""
 
     state: str
     entry: dict[str, Any] | None = None
     message: str = ""
     warnings: tuple[str, ...] = ()
+    detail: str = ""
 
     @property
     def ok(self) -> bool:
         return self.state == DONE
 
 
-def outcome(now: Snapshot) -> Outcome:
+def failure(error: EngineError, program: str = messages.BLENDER) -> Outcome:
+    """The outcome of an engine error raised by the client (connecting, a refused request)."""
+    return Outcome(FAILED, message=messages.for_people(error.kind, error.message, error.hint, program),
+                   detail=str(error))
+
+
+def outcome(now: Snapshot, program: str = messages.BLENDER) -> Outcome:
     """The outcome of a task that is over (`job_work`'s, or work that returns the same shape)."""
     if now.error is not None:
-        return Outcome(FAILED, message=str(now.error))
+        return failure(now.error, program)
     result = now.result or {}
     job = result.get("job") or {"state": CANCELLED}
     if job["state"] == CANCELLED:
         return Outcome(CANCELLED, message="cancelled")
     if job["state"] == FAILED:
         error = job.get("error") or {}
+        detail = error.get("message") or "the engine failed"
         hint = f" ({error['hint']})" if error.get("hint") else ""
-        return Outcome(FAILED, message=f"{error.get('message') or 'the engine failed'}{hint}")
+        people = messages.for_people(str(error.get("kind") or "error"), detail, error.get("hint"), program)
+        return Outcome(FAILED, message=people, detail=detail + hint)
     entry = result.get("entry")
     if not entry:
-        return Outcome(FAILED, message="the engine finished but sent no part")
+        return Outcome(FAILED, message=messages.for_people("error", "no part", None, program),
+                       detail="the engine finished but sent no part")
     return Outcome(DONE, entry, warnings=tuple(entry.get("warnings") or ()))
 
 

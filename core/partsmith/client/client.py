@@ -106,7 +106,7 @@ class Client:
         if self.find():
             return self.health()
         if not self.start_command:
-            raise EngineError("the Partsmith engine is not running",
+            raise EngineError("the Partsmith engine is not running", kind="not_running",
                               hint="start it with `partsmith serve`, or set the engine command")
         self.start()
         deadline = time.monotonic() + wait_s
@@ -115,9 +115,10 @@ class Client:
                 return self.health()
             if self.started is not None and self.started.poll() is not None:
                 raise EngineError(f"the engine command exited with code {self.started.returncode}",
+                                  kind="start_failed",
                                   hint=f"run it in a terminal to see why: {self.start_command}")
             time.sleep(0.25)
-        raise EngineError(f"the engine did not answer within {wait_s:.0f} s",
+        raise EngineError(f"the engine did not answer within {wait_s:.0f} s", kind="start_failed",
                           hint=f"run it in a terminal to see why: {self.start_command}")
 
     def start(self) -> None:
@@ -137,6 +138,7 @@ class Client:
                     start_new_session=os.name != "nt")
         except OSError as exc:
             raise EngineError(f"cannot start the engine with {self.start_command!r}: {exc.strerror}",
+                              kind="start_failed",
                               hint="check the engine command in the add-on's preferences") from None
 
     # The API ----------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ class Client:
     def _call(self, method: str, path: str, body: Any = None, *, raw: bool = False,
               retry: bool = True, timeout: float | None = None) -> Any:
         if self.info is None and not self.find():
-            raise EngineError("the Partsmith engine is not running",
+            raise EngineError("the Partsmith engine is not running", kind="not_running",
                               hint="start it with `partsmith serve`, or from the add-on's panel")
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)
