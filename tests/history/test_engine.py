@@ -96,6 +96,22 @@ def test_like_with_a_new_feature_asks_the_model_with_the_earlier_script(make_eng
     asked = backend.requests[1].messages[1]["content"]
     assert "Here is the script for: a 40 x 30 x 5 mm name tag" in asked
     assert "result = Box(length, width, thickness)" in asked and "Change it: with rounded corners" in asked
+    # The scripted model answered the same part: the change is not silently handed back as made.
+    assert any('"with rounded corners" was not made' in w for w in second.warnings), second.warnings
+
+
+def test_relative_edits_and_sizes_need_no_model(make_engine) -> None:  # type: ignore[no-untyped-def]
+    program = json.dumps({"features": [{"type": "box", "l": 40, "w": 30, "h": 5}]})
+    nut = json.dumps({"features": [{"type": "hex_nut", "size": "M6"}]})
+    engine, backend = make_engine([program, nut], writes_code=False, prompt_style="short")
+    engine.generate("a 40 x 30 x 5 mm plate")
+    longer = engine.generate("twice as long", like="last")
+    assert longer.route == "edit" and longer.size == pytest.approx([80, 30, 5])
+    engine.generate("an M6 nut")
+    bigger = engine.generate("M10 instead", like="last")
+    assert bigger.route == "edit" and bigger.parameters["size"] == "M10"
+    assert max(bigger.size) == pytest.approx(16 / 0.8660254, rel=1e-3)  # 16 across flats, ISO 4032
+    assert len(backend.requests) == 2
 
 
 def test_again_makes_another_variant_of_the_last_prompt(make_engine) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from partsmith.history import Entry, History
 from partsmith.model.backends import open_backend
 from partsmith.model.base import Backend
 from partsmith.model.embed import Vectors
+from partsmith.program.params import Parameter, read_parameters
 from partsmith.progress import ProgressCallback
 from partsmith.prompt.edits import named_changes
 from partsmith.prompt.validate import check_prompt
@@ -133,7 +134,7 @@ class Engine:
             prompt, base = last.prompt, last
         text = check_prompt(prompt)
         if base is not None and not again:
-            changes = named_changes(text, base.parameters)
+            changes = named_changes(text, _parameters(base.script))
             if changes is not None:
                 return self._rerun(base, changes, text, "edit", host)
         start = Reference(base.prompt, base.script, base.family, base.parameters, base.program) \
@@ -146,6 +147,11 @@ class Engine:
         except GenerationFailed as failure:
             self._record_failure(text, failure, generator, base, host)
             raise
+        if start is not None and base is not None and _same_part(base, made.result):
+            # The model repeated the part it started from: say so rather than hand it back as the change.
+            made.warnings.append(
+                f"the change \"{text}\" was not made: the model returned the same part as before. "
+                "Name the size and its value (\"thickness 10 mm\") or change the part's parameters")
         return self._record(made, base, host)
 
     def rerun(self, reference: str, params: dict[str, Any], host: str | None = None) -> Entry:
@@ -232,6 +238,23 @@ def _release(backend: Backend) -> None:
             close()
         except Exception:
             log.warning("releasing the model %s failed", getattr(backend, "model_id", "?"), exc_info=True)
+
+
+def _same_part(base: Entry, result: JobResult) -> bool:
+    """Whether a part measures as the earlier one did (size and volume), to a millionth."""
+    size = list(result.measurements.get("size", []))
+    volume = float(result.measurements.get("volume", 0.0))
+    return (len(size) == len(base.size) > 0
+            and all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(size, base.size, strict=True))
+            and abs(volume - base.volume) <= 1e-6 * max(1.0, abs(base.volume)))
+
+
+def _parameters(script: str) -> list[Parameter]:
+    """The parameters of an earlier part's script (none when it cannot be read)."""
+    try:
+        return read_parameters(script)
+    except InputError:
+        return []
 
 
 def _measured(result: JobResult) -> dict[str, Any]:

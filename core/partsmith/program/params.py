@@ -19,11 +19,13 @@ a field that fits (a drop-down for a choice, a length in the scene's units, the 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
 
 from partsmith.errors import InputError
+from partsmith.program import roles
 
 ParamValue = int | float | bool | str
 
@@ -49,11 +51,12 @@ class Parameter:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     description: str = ""
+    role: str = ""  # what it is, whatever it is called (partsmith.program.roles)
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "value": self.value, "line": self.line, "comment": self.comment,
                 "kind": self.kind, "unit": self.unit, "minimum": self.minimum, "maximum": self.maximum,
-                "choices": list(self.choices), "description": self.description}
+                "choices": list(self.choices), "description": self.description, "role": self.role}
 
 
 @dataclass(frozen=True)
@@ -171,8 +174,9 @@ def read_parameters(source: str) -> list[Parameter]:
         assert literal is not None
         comment = _comment(lines, stmt)
         spec = read_spec(literal, comment)
-        params.append(Parameter(name, literal, stmt.lineno, comment, spec.kind, spec.unit, spec.minimum,
-                                spec.maximum, spec.choices, spec.description))
+        param = Parameter(name, literal, stmt.lineno, comment, spec.kind, spec.unit, spec.minimum,
+                          spec.maximum, spec.choices, spec.description)
+        params.append(dataclasses.replace(param, role=roles.role_of(param)))
     return params
 
 

@@ -1,5 +1,8 @@
-"""Changes to an earlier part that name its parameters: "but 60 mm long", "thickness 3",
-"8 mm thick and 50 wide". These are applied to the script's own parameters without a model.
+"""Changes to an earlier part said in a person's words: "but 60 mm long", "10 mm thick", "twice as
+long", "20 % wider", "5 mm longer", "holes 6 mm", "M10 instead", "thickness 3". Each is applied
+to the script's own parameters without a model, found by its role (partsmith.program.roles)
+whatever the part calls it: a plate's thickness is `thickness` in the kit and `box_height` in a
+program.
 
 Every number in the request must land on exactly one parameter; otherwise (new features, vague
 words, a number we cannot place) the request goes to the model.
@@ -8,94 +11,166 @@ words, a number we cannot place) the request goes to the model.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
 
+from partsmith.program import roles as r
+from partsmith.program.params import Parameter
 from partsmith.prompt.dimensions import NUMBER, UNIT, UNITS, parse_number
 
-# Words people use for a size, and the parameter-name stems they mean, best first.
+# Words people use for a size, and the roles they mean, best first.
 WORDS: dict[str, tuple[str, ...]] = {
-    "long": ("length",), "length": ("length",), "longer": ("length",),
-    "wide": ("width",), "width": ("width",), "wider": ("width",),
-    "thick": ("thickness", "wall"), "thickness": ("thickness", "wall"),
-    "tall": ("height",), "high": ("height",), "height": ("height",), "taller": ("height",),
-    "deep": ("depth", "height"), "depth": ("depth",),
-    "diameter": ("outer_diameter", "diameter"), "across": ("diameter", "across_flats"),
-    "od": ("outer_diameter",), "id": ("inner_diameter",),
-    "bore": ("bore", "bore_diameter", "inner_diameter"),
-    "hole": ("hole_diameter",), "holes": ("hole_diameter",),
-    "teeth": ("teeth",), "module": ("module",), "wall": ("wall", "thickness"),
-    "radius": ("radius", "corner_radius"), "fillet": ("fillet", "fillet_radius"),
-    "chamfer": ("chamfer",),
+    "long": (r.LENGTH, r.HEIGHT), "length": (r.LENGTH, r.HEIGHT),
+    "wide": (r.WIDTH, r.DIAMETER), "width": (r.WIDTH, r.DIAMETER),
+    "thick": (r.THICKNESS,), "thickness": (r.THICKNESS,),
+    "tall": (r.HEIGHT,), "high": (r.HEIGHT,), "height": (r.HEIGHT,),
+    "deep": (r.DEPTH, r.HEIGHT), "depth": (r.DEPTH,),
+    "diameter": (r.DIAMETER,), "across": (r.DIAMETER, r.ACROSS), "od": (r.DIAMETER,),
+    "id": (r.BORE,), "bore": (r.BORE,),
+    "hole": (r.HOLE_DIAMETER,), "holes": (r.HOLE_DIAMETER,),
+    "wall": (r.THICKNESS,), "walls": (r.THICKNESS,),
+    "radius": (r.RADIUS, r.FILLET), "fillet": (r.FILLET,), "fillets": (r.FILLET,),
+    "chamfer": (r.CHAMFER,), "chamfers": (r.CHAMFER,),
 }
+# Comparatives: the size word they change and the direction.
+COMPARATIVES: dict[str, tuple[str, int]] = {
+    "longer": ("long", 1), "shorter": ("long", -1), "wider": ("wide", 1), "narrower": ("wide", -1),
+    "thicker": ("thick", 1), "thinner": ("thick", -1), "taller": ("tall", 1), "higher": ("tall", 1),
+    "deeper": ("deep", 1), "shallower": ("deep", -1),
+}
+FACTORS = {"twice": 2.0, "double": 2.0, "half": 0.5, "thrice": 3.0, "three times": 3.0}
 _WORD = "|".join(sorted(WORDS, key=len, reverse=True))
+_COMPARATIVE = "|".join(COMPARATIVES)
+_FACTOR = "|".join(sorted(FACTORS, key=len, reverse=True))
 # "60 mm long", "60mm wide", "6 mm holes" ...
 AFTER = re.compile(rf"{NUMBER}\s*{UNIT}\s*(?P<word>{_WORD})\b", re.IGNORECASE)
 # "length 60", "length of 60 mm", "thickness = 3", "width to 50"
 BEFORE = re.compile(rf"\b(?P<word>{_WORD})\s*(?:of|to|=|:|is)?\s*{NUMBER}\s*{UNIT}", re.IGNORECASE)
+# "twice as long", "half as thick", "1.5 times as wide", "double the length"
+TIMES = re.compile(rf"\b(?:(?P<factor>{_FACTOR})|{NUMBER}\s*(?:x|times))\s+(?:as\s+(?P<word>{_WORD})"
+                   rf"(?:\s+as\s+(?:before|it\s+is|now))?|(?:the\s+)?(?P<noun>{_WORD}))\b", re.IGNORECASE)
+# "20 % longer", "20 percent wider"
+PERCENT = re.compile(rf"{NUMBER}\s*(?:%|percent|per\s+cent)\s*(?P<comparative>{_COMPARATIVE})\b",
+                     re.IGNORECASE)
+# "5 mm longer", "longer by 5 mm"
+BY = re.compile(rf"{NUMBER}\s*{UNIT}\s*(?P<comparative>{_COMPARATIVE})\b"
+                rf"|\b(?P<comparative2>{_COMPARATIVE})\s+by\s+{NUMBER}\s*{UNIT}", re.IGNORECASE)
+# "M10 instead", "make it M10", "for M10 screws"
+SIZE = re.compile(r"\b(?P<size>M\d+(?:\.\d+)?)\b", re.IGNORECASE)
 # A parameter named outright: "hole_edge_offset=6", "teeth 24".
 NAMED = re.compile(rf"\b(?P<name>[a-z][a-z0-9_]*)\s*(?:=|:|to|of)?\s*{NUMBER}\s*{UNIT}", re.IGNORECASE)
 FILLER = re.compile(
     r"\b(?:but|and|with|make|made|it|its|the|a|an|same|as|before|like|last|one|mm|please|instead|"
-    r"now|change|set|to|of|is|be|more|less|only|just)\b|[,.;:=!]", re.IGNORECASE)
+    r"now|change|set|to|of|is|be|more|less|only|just|size|for|screws?|bolts?|nuts?|use|it's|that|"
+    r"this|part|than|is|was)\b|[,.;:=!']", re.IGNORECASE)
 
 
-def _parameter(word: str, params: dict[str, Any]) -> str | None:
-    """The one numeric parameter a size word means here, if exactly one fits."""
-    numeric = [name for name, value in params.items()
-               if isinstance(value, (int, float)) and not isinstance(value, bool)]
-    for stem in WORDS[word.lower()]:
-        exact = [name for name in numeric if name == stem]
-        if exact:
-            return exact[0]
-        partial = [name for name in numeric if stem in name]
-        if len(partial) == 1:
-            return partial[0]
-    if word.lower() in THICKNESS:
-        return _thinnest_height(params, numeric)
-    return None
+def _numeric(params: Sequence[Parameter]) -> list[Parameter]:
+    return [p for p in params if isinstance(p.value, (int, float)) and not isinstance(p.value, bool)]
 
 
-# Words for a part's thickness: a plate or a block made as a box has no `thickness` parameter; its
-# thickness is its first body's height when that is the body's smallest side.
-THICKNESS = ("thick", "thickness")
+def _by_role(role: str, params: Sequence[Parameter]) -> Parameter | None:
+    """The one parameter of a role: the only one, or the one named for it, or the first body's."""
+    found = [p for p in _numeric(params) if p.role == role]
+    if len(found) == 1:
+        return found[0]
+    named = [p for p in found if p.name == role.replace(" ", "_")]
+    if len(named) == 1:
+        return named[0]
+    prefix = r.first_body_prefix([p.name for p in params])
+    first = [p for p in found if prefix and p.name.startswith(prefix)]
+    return first[0] if len(first) == 1 else None
 
 
-def _thinnest_height(params: dict[str, Any], numeric: list[str]) -> str | None:
-    """The first body's height (`height`, `box_height` ...) when it is smaller than the body's
-    length and width: what "10 mm thick" means for a plate. None when the first body is taller."""
-    for name in numeric:
-        if name == "height" or name.endswith("_height"):
-            prefix = name[: -len("height")]
-            sides = [params.get(f"{prefix}length"), params.get(f"{prefix}width")]
-            if all(isinstance(v, (int, float)) and params[name] <= v for v in sides):
-                return name
+def _thinnest_height(params: Sequence[Parameter]) -> Parameter | None:
+    """A plate or block made as a box has no thickness parameter: its thickness is its first
+    body's height when that is the body's smallest side. None when the first body is taller."""
+    values = {p.name: p.value for p in params}
+    for param in _numeric(params):
+        if param.role == r.HEIGHT:
+            prefix = param.name[: -len("height")]
+            sides = [values.get(f"{prefix}length"), values.get(f"{prefix}width")]
+            if all(isinstance(v, (int, float)) and param.value <= v for v in sides):  # type: ignore[operator]
+                return param
             return None
     return None
 
 
-def _value(number: str, unit: str | None, current: Any) -> float | int:
-    value = parse_number(number) * UNITS.get((unit or "mm").lower(), 1.0)
+def parameter_for(word: str, params: Sequence[Parameter]) -> Parameter | None:
+    """The one numeric parameter a size word means in this part, if exactly one fits."""
+    wanted = WORDS[word.lower()]
+    for role in wanted:
+        found = _by_role(role, params)
+        if found is not None:
+            return found
+    if r.THICKNESS in wanted:
+        return _thinnest_height(params)
+    return None
+
+
+def _length(number: str, unit: str | None) -> float:
+    return parse_number(number) * UNITS.get((unit or "mm").lower(), 1.0)
+
+
+def _fit(value: float, current: object) -> float | int:
+    value = round(value, 6)
     return int(value) if isinstance(current, int) and value.is_integer() else value
 
 
-def named_changes(request: str, params: dict[str, Any]) -> dict[str, float | int] | None:
+def _numbers(match: re.Match[str]) -> list[str]:
+    return [g for g in match.groups() if g and re.fullmatch(NUMBER, g)]
+
+
+def _units(match: re.Match[str]) -> list[str]:
+    return [g for g in match.groups() if g and g.lower() in UNITS]
+
+
+def named_changes(request: str, params: Sequence[Parameter]) -> dict[str, float | int | str] | None:
     """The parameter values the request sets, or None when it asks for more than that."""
-    changes: dict[str, float | int] = {}
+    changes: dict[str, float | int | str] = {}
     rest = request
+    values = {p.name: p for p in params}
+
+    def take(match: re.Match[str], param: Parameter | None, value: float | str | None) -> None:
+        nonlocal rest
+        if param is None or value is None:
+            return
+        changes[param.name] = value if isinstance(value, str) else _fit(value, param.value)
+        rest = rest.replace(match.group(0), " ", 1)
+
+    for match in list(TIMES.finditer(rest)):
+        word = match["word"] or match["noun"]
+        param = parameter_for(word, params)
+        factor = FACTORS[match["factor"].lower()] if match["factor"] else parse_number(_numbers(match)[0])
+        take(match, param, float(param.value) * factor if param else None)
+    for match in list(PERCENT.finditer(rest)):
+        word, sign = COMPARATIVES[match["comparative"].lower()]
+        param = parameter_for(word, params)
+        take(match, param, float(param.value) * (1 + sign * parse_number(_numbers(match)[0]) / 100)
+             if param else None)
+    for match in list(BY.finditer(rest)):
+        word, sign = COMPARATIVES[(match["comparative"] or match["comparative2"]).lower()]
+        param = parameter_for(word, params)
+        units = _units(match)
+        step = _length(_numbers(match)[0], units[0] if units else None)
+        take(match, param, float(param.value) + sign * step if param else None)
+    for match in list(SIZE.finditer(rest)):
+        size = match["size"].upper()
+        chosen = [p for p in params if p.role == r.SIZE and size in p.choices]
+        take(match, chosen[0] if len(chosen) == 1 else None, size)
     for pattern in (AFTER, BEFORE, NAMED):
-        for match in pattern.finditer(rest):
+        for match in list(pattern.finditer(rest)):
             groups = match.groupdict()
             if "name" in groups:
-                name = groups["name"] if groups["name"] in params else None
+                param = values.get(groups["name"])
+                if param is None or isinstance(param.value, (bool, str)):
+                    continue
             else:
-                name = _parameter(groups["word"], params)
-            if name is None:
-                continue
-            numbers = [g for g in match.groups() if g and re.fullmatch(NUMBER, g)]
-            units = [g for g in match.groups() if g and g.lower() in UNITS]
-            number, unit = numbers[0], (units[0] if units else None)
-            changes[name] = _value(number, unit, params[name])
-            rest = rest.replace(match.group(0), " ", 1)
+                param = parameter_for(groups["word"], params)
+            units = _units(match)
+            take(match, param, _length(_numbers(match)[0], units[0] if units else None) if param else None)
     if not changes or re.search(r"\d", rest) or FILLER.sub(" ", rest).strip():
         return None
+    if any(isinstance(v, (int, float)) and v <= 0 for v in changes.values()):
+        return None  # "10 mm shorter" than a 5 mm part is not a size: let the model say so
     return changes
+
