@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import bpy
-from mathutils import Matrix
+from mathutils import Matrix, Vector
 
 NAME_CHARS = 48
 KEY_ID = "partsmith_id"
@@ -87,18 +87,76 @@ def _tag(obj: bpy.types.Object, entry: dict[str, Any]) -> None:
     obj[KEY_SPECS] = json.dumps({spec["name"]: spec for spec in entry.get("parameter_specs") or []})
 
 
+def make_active(context: bpy.types.Context, obj: bpy.types.Object) -> None:
+    """The part alone selected and active, as after any tool that makes an object (the importer
+    leaves its own objects selected, and they are gone)."""
+    for other in context.view_layer.objects:
+        if other is not None and other is not obj and other.select_get():
+            other.select_set(False)
+    obj.select_set(True)
+    context.view_layer.objects.active = obj
+
+
+# What a new part must not land inside (lights, cameras and empties take no room).
+SOLID_TYPES = {"MESH", "CURVE", "SURFACE", "META", "FONT"}
+# Space left between a new part and what is already in the scene, as a share of the part's size
+# (at least 5 mm).
+GAP = 0.2
+
+
+def _world_box(objects: list[bpy.types.Object]) -> tuple[Vector, Vector] | None:
+    corners = [obj.matrix_world @ Vector(corner) for obj in objects for corner in obj.bound_box]
+    if not corners:
+        return None
+    return (Vector([min(c[i] for c in corners) for i in range(3)]),
+            Vector([max(c[i] for c in corners) for i in range(3)]))
+
+
+def free_spot(context: bpy.types.Context, mesh: bpy.types.Mesh) -> Vector:
+    """Where a new part goes: at the 3D cursor, or, when that would put it inside or through what
+    is already in the scene, beside it along X (as a person would put a new part on a bench)."""
+    cursor = context.scene.cursor.location.copy()
+    low = Vector([min(v.co[i] for v in mesh.vertices) for i in range(3)]) if mesh.vertices else Vector()
+    high = Vector([max(v.co[i] for v in mesh.vertices) for i in range(3)]) if mesh.vertices else Vector()
+    context.view_layer.update()  # the importer's own objects are gone: the layer must know it
+    others = [obj for obj in context.view_layer.objects
+              if obj is not None and obj.type in SOLID_TYPES and obj.visible_get()]
+    scene = _world_box(others)
+    if scene is None:
+        return cursor
+    placed_low, placed_high = cursor + low, cursor + high
+    apart = any(placed_low[i] > scene[1][i] or placed_high[i] < scene[0][i] for i in range(3))
+    if apart:
+        return cursor
+    gap = max(0.005, GAP * max(high - low))
+    return Vector((scene[1].x + gap - low.x, cursor.y, cursor.z))
+
+
+def frame(context: bpy.types.Context, obj: bpy.types.Object) -> None:
+    """Frame the part in every 3D view of the window (the selected objects: the part alone)."""
+    window = getattr(context, "window", None)
+    screen = window.screen if window is not None else None
+    for area in screen.areas if screen is not None else []:
+        if area.type != "VIEW_3D":
+            continue
+        region = next((r for r in area.regions if r.type == "WINDOW"), None)
+        if region is None:
+            continue
+        with context.temp_override(window=window, area=area, region=region):
+            bpy.ops.view3d.view_selected(use_all_regions=False)
+
+
 def add_part(context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
-    """A new object for a history entry (as `GET /v1/history/{id}` returns it)."""
+    """A new object for a history entry (as `GET /v1/history/{id}` returns it), beside what is
+    in the scene, selected, active and framed."""
     mesh = _one_mesh(_import_files(entry["files"]))
     mesh.name = object_name(entry.get("prompt", ""))
     obj = bpy.data.objects.new(mesh.name, mesh)
-    obj.matrix_world = Matrix.Translation(context.scene.cursor.location)
+    obj.matrix_world = Matrix.Translation(free_spot(context, mesh))
     context.collection.objects.link(obj)
     _tag(obj, entry)
-    for other in context.selected_objects:
-        other.select_set(False)
-    obj.select_set(True)
-    context.view_layer.objects.active = obj
+    make_active(context, obj)
+    frame(context, obj)
     return obj
 
 

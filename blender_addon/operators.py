@@ -30,6 +30,7 @@ def _show(context: bpy.types.Context, now: background.Snapshot) -> None:
     status.progress = float(job.get("progress") or 0.0)
     if job.get("id"):
         status.job_id = job["id"]
+        status.engine = "running"  # it took the job
     for area in context.screen.areas if context.screen else []:
         if area.type == "VIEW_3D":
             area.tag_redraw()
@@ -86,6 +87,8 @@ class _JobOperator(bpy.types.Operator):
         if not ended.ok or ended.entry is None:
             status.stage = f"failed: {ended.message}"[:200]
             print(f"Partsmith: {ended.detail}")  # the engine's own words, for the system console
+            if ended.engine_gone:
+                status.engine = "not running"
             self.report({"ERROR"}, f"Partsmith: {ended.message}")
             return {"CANCELLED"}
         entry = ended.entry
@@ -220,7 +223,9 @@ class PARTSMITH_OT_apply(_JobOperator):
         return {"kind": "rerun", "entry_id": part[importer.KEY_ID], "params": values}
 
     def place(self, context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
-        return importer.replace_part(bpy.data.objects[self._target], entry)
+        obj = importer.replace_part(bpy.data.objects[self._target], entry)
+        importer.make_active(context, obj)  # the part stays selected: its fields stay in the panel
+        return obj
 
 
 class PARTSMITH_OT_import_entry(_JobOperator):

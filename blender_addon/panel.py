@@ -55,7 +55,10 @@ class VIEW3D_PT_partsmith(bpy.types.Panel):
             params.label(text="select a part made by Partsmith")
         else:
             for item in status.params:
+                if not state.shown(item):
+                    continue
                 row = params.row()
+                row.enabled = state.counts(item, status.params)  # greyed: no effect with this choice
                 row.label(text=item.name.replace("_", " "))
                 row.prop(item, item.field(), text="")
             params.operator("partsmith.apply", icon="CHECKMARK")

@@ -83,6 +83,9 @@ class PartsmithParam(bpy.types.PropertyGroup):
     has_low: bpy.props.BoolProperty()  # type: ignore[valid-type]
     has_high: bpy.props.BoolProperty()  # type: ignore[valid-type]
     description: bpy.props.StringProperty()  # type: ignore[valid-type]
+    role: bpy.props.StringProperty()  # type: ignore[valid-type]
+    needs_name: bpy.props.StringProperty()  # type: ignore[valid-type]
+    needs_value: bpy.props.StringProperty()  # type: ignore[valid-type]
 
     def set(self, value: Any, spec: dict[str, Any] | None = None) -> None:
         """Show `value` (in the engine's units: mm, degrees) with the field its spec asks for."""
@@ -92,6 +95,9 @@ class PartsmithParam(bpy.types.PropertyGroup):
             self.low, self.high = spec.get("minimum") or 0.0, spec.get("maximum") or 0.0
             self.choices = "\n".join(str(c) for c in spec.get("choices") or [])
             self.description = spec.get("description") or ""
+            self.role = spec.get("role") or ""
+            needs = spec.get("needs") or ["", ""]
+            self.needs_name, self.needs_value = str(needs[0]), str(needs[1])
             self.kind = kind if kind in FIELDS else plain_kind(value)
         elif not self.kind:
             self.kind = plain_kind(value)
@@ -122,6 +128,20 @@ class PartsmithParam(bpy.types.PropertyGroup):
 
     def field(self) -> str:
         return FIELDS[self.kind]
+
+
+def shown(item: Any) -> bool:
+    """Whether a field is worth a row: placement at the origin is not a size anyone asked for
+    (a part placed on purpose keeps its coordinates)."""
+    return not (item.role == "position" and item.kind == "length" and abs(item.value()) < 1e-9)
+
+
+def counts(item: Any, params: Any) -> bool:
+    """Whether a field has any effect with the current choices ("when size is custom")."""
+    if not item.needs_name:
+        return True
+    other = next((p for p in params if p.name == item.needs_name), None)
+    return other is None or str(other.value()) == item.needs_value
 
 
 def plain_kind(value: Any) -> str:
@@ -203,6 +223,16 @@ def subscribe() -> None:
 def _after_load(*_: Any) -> None:
     subscribe()
     load_params(bpy.context)
+
+
+@persistent
+def _after_undo(*_: Any) -> None:
+    """Undo and redo change the selection and the parts without a message: show the fields of
+    the part that is active now, not those of the one before."""
+    load_params(bpy.context)
+
+
+UNDO_HANDLERS = (bpy.app.handlers.undo_post, bpy.app.handlers.redo_post)
 
 
 # History and thumbnails ------------------------------------------------------------------------
@@ -306,12 +336,17 @@ def register() -> None:
     _previews = bpy.utils.previews.new()
     subscribe()
     bpy.app.handlers.load_post.append(_after_load)
+    for handlers in UNDO_HANDLERS:
+        handlers.append(_after_undo)
 
 
 def unregister() -> None:
     global _previews
     if _after_load in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_after_load)
+    for handlers in UNDO_HANDLERS:
+        if _after_undo in handlers:
+            handlers.remove(_after_undo)
     bpy.msgbus.clear_by_owner(_owner)
     if _previews is not None:
         bpy.utils.previews.remove(_previews)

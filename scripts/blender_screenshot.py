@@ -68,7 +68,9 @@ def window_context():
 
 
 def setup_view() -> None:
-    for obj in list(bpy.data.objects):
+    # The checks keep the new file's default cube, as a new user has it: the part must land beside
+    # it. The picture shows the part alone.
+    for obj in list(bpy.data.objects) if not os.environ.get("PARTSMITH_CHECKS") else []:
         bpy.data.objects.remove(obj)
     _, area, _ = window_context()
     space = area.spaces.active
@@ -176,8 +178,10 @@ def undo_checks() -> None:
     with bpy.context.temp_override(window=window, area=area, region=region):
         bpy.ops.ed.undo()
         SEEN["after_undo"] = sorted(o.name for o in bpy.data.objects if "partsmith_id" in o)
+        SEEN["fields_after_undo"] = sorted(p.name for p in bpy.context.window_manager.partsmith.params)
         bpy.ops.ed.redo()
         SEEN["after_redo"] = sorted(o.name for o in bpy.data.objects if "partsmith_id" in o)
+        SEEN["fields_after_redo"] = sorted(p.name for p in bpy.context.window_manager.partsmith.params)
 
 
 def no_engine_check() -> None:

@@ -125,6 +125,24 @@ class PartsmithPart(_Stateless):
             _set_parameter(obj, name, value, spec)
         obj.Specs = json.dumps(specs, sort_keys=True)
         self.load(obj, entry)
+        self.show_what_counts(obj)
+
+    @classmethod
+    def show_what_counts(cls, obj: Any) -> None:
+        """Hide placement at the origin (nobody asked for it) and make read-only a field that has
+        no effect with the current choices ("when size is custom"); the rest editable."""
+        values = cls.parameters(obj)
+        for name, spec in cls.specs(obj).items():
+            if name not in values:
+                continue
+            needs = spec.get("needs")
+            at_origin = spec.get("role") == "position" and values[name] == 0
+            idle = bool(needs) and needs[0] in values and str(values[needs[0]]) != str(needs[1])
+            obj.setEditorMode(name, 2 if at_origin else 1 if idle else 0)
+
+    def onChanged(self, obj: Any, prop: str) -> None:
+        if getattr(obj, "Specs", "") and obj.getGroupOfProperty(prop) == GROUP:
+            self.show_what_counts(obj)  # a new size choice opens or closes the custom fields
 
     @staticmethod
     def ensure_properties(obj: Any) -> None:
@@ -153,6 +171,12 @@ class PartsmithPart(_Stateless):
         if shape.isNull() or not shape.Solids:
             raise ValueError(f"the engine's STEP file {step} holds no solid")
         obj.Shape = shape
+        specs = self.specs(obj)
+        for name, value in (entry.get("parameters") or {}).items():
+            # What the engine made it with: an M10 nut's across flats after the size changed.
+            if name in obj.PropertiesList and obj.getGroupOfProperty(name) == GROUP \
+                    and _plain(getattr(obj, name)) != value:
+                _set_parameter(obj, name, value, specs.get(name))
         obj.EntryId = entry["id"]
         obj.Prompt = entry.get("prompt", "")
         obj.StepFile = step
@@ -225,6 +249,7 @@ class PartsmithPart(_Stateless):
     def onDocumentRestored(self, obj: Any) -> None:
         obj.Proxy = self
         self.ensure_properties(obj)
+        self.show_what_counts(obj)
 
 
 def _known(client: Any, entry_id: str) -> bool:

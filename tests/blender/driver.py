@@ -92,6 +92,9 @@ def run(zip_path: str) -> dict[str, Any]:
             item.set(60.0)
     seen["apply"] = sorted(bpy.ops.partsmith.apply())
     seen["applied"] = describe(bpy.data.objects[seen["part"]["name"]])
+    seen["active_after_apply"] = context.view_layer.objects.active.name if context.view_layer.objects.active else None
+    seen["selected_after_apply"] = [obj.name for obj in context.selected_objects]
+    seen["fields_after_apply"] = {item.name: item.value() for item in context.window_manager.partsmith.params}
     seen["objects_after_apply"] = len(bpy.data.objects)
 
     scene.partsmith_prompt = "but 80 mm long"

@@ -83,11 +83,16 @@ def test_apply_replaces_the_mesh_in_place(seen: dict) -> None:  # type: ignore[t
     assert applied["name"] == seen["part"]["name"] and applied["location"] == pytest.approx([0.1, 0.2, 0.0])
     assert applied["dimensions"] == pytest.approx([0.060, 0.030, 0.005], abs=1e-6)
     assert applied["props"]["partsmith_id"] != seen["part"]["props"]["partsmith_id"]
+    # The part stays selected and active, so its fields stay in the panel with the new values.
+    assert seen["active_after_apply"] == applied["name"] and seen["selected_after_apply"] == [applied["name"]]
+    assert seen["fields_after_apply"]["length"] == 60
 
 
 def test_like_makes_a_new_part_from_the_selected_one(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["like"] == ["FINISHED"]
     assert seen["liked"]["dimensions"] == pytest.approx([0.080, 0.030, 0.005], abs=1e-6)
+    # Beside the first part (which spans x 0.07 to 0.13 m at the cursor), not inside it.
+    assert seen["liked"]["location"][0] - 0.040 > 0.130 and seen["liked"]["location"][1:] == pytest.approx([0.2, 0])
 
 
 def test_a_failing_prompt_is_a_report_that_says_what_to_do(seen: dict) -> None:  # type: ignore[type-arg]

@@ -30,8 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "client": set(),  # copied into the front ends: the standard library only
     "config": {"errors", "paths"},
     "kit": FOUNDATION,
-    "prompt": FOUNDATION | {"kit"},
     "program": FOUNDATION | {"kit"},
+    "prompt": FOUNDATION | {"kit", "program"},
     "model": FOUNDATION,
     "build": FOUNDATION,
     "checks": FOUNDATION | {"kit", "prompt", "program"},

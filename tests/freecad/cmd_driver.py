@@ -86,6 +86,16 @@ def run():
     seen["spec_out_of_range_state"] = list(specced.State)
     seen["spec_out_of_range_box"] = box(specced.Shape)
 
+    # A standard nut: its fields say what it is made with; those that count only for a custom
+    # size are read-only until the size is custom; placement at the origin is hidden.
+    job = client.wait(client.submit("script", script=os.environ["PARTSMITH_FC_NUT"], host="freecad")["id"],
+                      timeout_s=120)
+    nut = feature.insert(App.newDocument("Nut"), client.entry(job["entry"]["id"]))
+    seen["nut_across_flats"] = float(nut.across_flats.Value)
+    seen["nut_modes"] = {name: nut.getEditorMode(name) for name in ("size", "across_flats", "thickness", "x")}
+    nut.size = "custom"
+    seen["nut_custom_modes"] = {name: nut.getEditorMode(name) for name in ("across_flats", "thickness")}
+
     # Another computer: the document's history entry and STEP file are not there.
     moved = str(Path(os.environ["PARTSMITH_FC_TMP"]) / "moved.FCStd")
     portable = App.newDocument("Portable")

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from live_engine import FailingOnImpossible, start_service
 
+from partsmith.program.compile import compile_program
+from partsmith.program.schema import parse
+
 HERE = Path(__file__).parent
 
 
@@ -22,7 +25,8 @@ def seen(freecad_home: Path, pool, tmp_path_factory: pytest.TempPathFactory) -> 
     scratch = tmp_path_factory.mktemp("fc")
     env = {**os.environ, "HOME": str(freecad_home), "PARTSMITH_HOME": str(engine_home),
            "PARTSMITH_FC_OUT": str(scratch / "seen.json"), "PARTSMITH_FC_TMP": str(scratch),
-           "PARTSMITH_FC_PROMPT": "a 40 x 30 x 5 mm plate with four 4 mm holes"}
+           "PARTSMITH_FC_PROMPT": "a 40 x 30 x 5 mm plate with four 4 mm holes",
+           "PARTSMITH_FC_NUT": compile_program(parse({"features": [{"type": "hex_nut", "size": "M8"}]}))}
     try:
         run = subprocess.run(["freecadcmd", str(HERE / "cmd_driver.py")], env=env, capture_output=True,
                              text=True, timeout=600)
@@ -82,3 +86,11 @@ def test_a_document_rebuilds_on_a_computer_without_its_history(seen: dict) -> No
     assert seen["script_kept"] is True and seen["elsewhere_step_exists"] is False
     assert seen["elsewhere_box"] == pytest.approx([50, 30, 5], abs=1e-6)
     assert seen["elsewhere_entry_changed"] is True and "Invalid" not in seen["elsewhere_state"]
+
+
+def test_a_standard_nut_shows_its_sizes_and_only_the_fields_that_count(seen: dict) -> None:  # type: ignore[type-arg]
+    assert seen["nut_across_flats"] == pytest.approx(13)  # ISO 4032 M8, not the custom default
+    modes = seen["nut_modes"]
+    assert modes["size"] == [] and modes["x"] == ["Hidden"]
+    assert modes["across_flats"] == ["ReadOnly"] and modes["thickness"] == ["ReadOnly"]
+    assert seen["nut_custom_modes"] == {"across_flats": [], "thickness": []}

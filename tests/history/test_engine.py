@@ -110,6 +110,8 @@ def test_relative_edits_and_sizes_need_no_model(make_engine) -> None:  # type: i
     engine.generate("an M6 nut")
     bigger = engine.generate("M10 instead", like="last")
     assert bigger.route == "edit" and bigger.parameters["size"] == "M10"
+    # Its fields say what it is made with (ISO 4032 M10: 16 across flats, 8.4 thick), not the M6's.
+    assert bigger.parameters["across_flats"] == 16 and bigger.parameters["thickness"] == 8.4
     assert max(bigger.size) == pytest.approx(16 / 0.8660254, rel=1e-3)  # 16 across flats, ISO 4032
     assert len(backend.requests) == 2
 

@@ -50,6 +50,7 @@ BRACKET = _program({"type": "box", "l": 50, "w": 30, "h": 5}, {"type": "box", "l
     ("5 mm longer", PLATE, {"box_length": 105}),
     ("thinner by 2 mm", PLATE, {"box_height": 3}),
     ("M10 instead", NUT, {"size": "M10"}),
+    ("but 7 mm thick", NUT, {"thickness": 7, "size": "custom"}),  # counts only for a custom nut
     ("make it M8", NUT, {"size": "M8"}),
     ("but 80 mm long", ROD, {"height": 80}),  # a rod's length is its height
     ("30 mm wide", ROD, {"diameter": 30}),
@@ -86,3 +87,14 @@ def test_placement_is_a_role_of_its_own() -> None:
     assert roles["box_x"] == roles["hole_y"] == "position"
     assert roles["hole_diameter"] == "hole diameter" and roles["hole_dx"] == "spacing"
     assert {p.name: p.role for p in KIT_PLATE}["holes"] == "other"  # a choice of pattern, not a count
+
+
+def test_a_standard_nut_shows_the_sizes_it_is_made_with() -> None:
+    # An M8 nut is 13 across flats and 6.8 thick (ISO 4032); those fields count only for a custom
+    # size and say so, with their unit.
+    params = {p.name: p for p in _program({"type": "hex_nut", "size": "M8"})}
+    assert params["across_flats"].value == 13 and params["thickness"].value == 6.8
+    assert params["hole_diameter"].value == 8
+    for name in ("across_flats", "thickness", "hole_diameter"):
+        assert params[name].unit == "mm" and params[name].needs == ("size", "custom")
+    assert params["size"].needs is None

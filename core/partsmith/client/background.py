@@ -120,6 +120,10 @@ def job(client: Client, kind: str, fields: dict[str, Any],
     return work
 
 
+# Error kinds that mean no engine answered.
+ENGINE_GONE = ("unreachable", "not_running", "start_failed")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """How a finished task ended, as both front ends show it: `state` is done, failed or
@@ -131,6 +135,12 @@ class Outcome:
     message: str = ""
     warnings: tuple[str, ...] = ()
     detail: str = ""
+    kind: str = ""  # the error's kind, when it failed
+
+    @property
+    def engine_gone(self) -> bool:
+        """Whether it failed because no engine answered (a front end then says so)."""
+        return self.kind in ENGINE_GONE
 
     @property
     def ok(self) -> bool:
@@ -140,7 +150,7 @@ class Outcome:
 def failure(error: EngineError, program: str = messages.BLENDER) -> Outcome:
     """The outcome of an engine error raised by the client (connecting, a refused request)."""
     return Outcome(FAILED, message=messages.for_people(error.kind, error.message, error.hint, program),
-                   detail=str(error))
+                   detail=str(error), kind=error.kind)
 
 
 def outcome(now: Snapshot, program: str = messages.BLENDER) -> Outcome:
@@ -155,8 +165,9 @@ def outcome(now: Snapshot, program: str = messages.BLENDER) -> Outcome:
         error = job.get("error") or {}
         detail = error.get("message") or "the engine failed"
         hint = f" ({error['hint']})" if error.get("hint") else ""
-        people = messages.for_people(str(error.get("kind") or "error"), detail, error.get("hint"), program)
-        return Outcome(FAILED, message=people, detail=detail + hint)
+        kind = str(error.get("kind") or "error")
+        people = messages.for_people(kind, detail, error.get("hint"), program)
+        return Outcome(FAILED, message=people, detail=detail + hint, kind=kind)
     entry = result.get("entry")
     if not entry:
         return Outcome(FAILED, message=messages.for_people("error", "no part", None, program),

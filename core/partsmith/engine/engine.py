@@ -25,6 +25,7 @@ from partsmith.errors import InputError
 from partsmith.generate.pipeline import Generation, GenerationFailed, Generator, Reference
 from partsmith.generate.router import Router
 from partsmith.history import Entry, History
+from partsmith.kit.registry import FAMILIES
 from partsmith.model.backends import open_backend
 from partsmith.model.base import Backend
 from partsmith.model.embed import Vectors
@@ -182,6 +183,7 @@ class Engine:
 
     def _rerun(self, base: Entry, params: dict[str, Any], request: str | None, route: str,
                host: str) -> Entry:
+        params = {**params, **standard_sizes(base.script, {**base.parameters, **params})}
         result = self.pool.run(base.script, params=params)
         changed = ", ".join(f"{k}={v}" for k, v in params.items())
         entry = Entry(
@@ -247,6 +249,17 @@ def _same_part(base: Entry, result: JobResult) -> bool:
     return (len(size) == len(base.size) > 0
             and all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(size, base.size, strict=True))
             and abs(volume - base.volume) <= 1e-6 * max(1.0, abs(base.volume)))
+
+
+def standard_sizes(script: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The sizes a standard choice fixes in a kit part (an M10 nut's across flats), so that its
+    parameters keep saying what it is made with after the choice changes."""
+    fixed: dict[str, Any] = {}
+    for family in FAMILIES.values():
+        if family.standard is not None and f"{family.name}(" in script \
+                and set(family.model.model_fields) <= set(values):
+            fixed.update({k: v for k, v in family.standard(values).items() if k in values})
+    return fixed
 
 
 def _parameters(script: str) -> list[Parameter]:

@@ -170,6 +170,16 @@ def _hex_prism(across_flats: float, height: float) -> bd.Part:
     return bd.extrude(hexagon, amount=height)
 
 
+def _nut_standard(params: dict[str, Any]) -> dict[str, Any]:
+    """What an ISO size fixes of a nut (ISO 4032): across flats, thickness and the hole."""
+    size = params.get("size")
+    if size not in ISO_HEX:
+        return {}
+    across_flats, thickness, _ = ISO_HEX[size]
+    return {"across_flats": across_flats, "thickness": thickness,
+            "hole_diameter": min(_thread_diameter(size), across_flats * 0.9)}
+
+
 @family(
     "hexagonal nut (threads not modelled), either a standard ISO metric size or custom dimensions",
     keywords=("nut", "hex nut", "hexagon", "hexagonal", "M3", "M4", "M5", "M6", "M8"),
@@ -178,14 +188,16 @@ def _hex_prism(across_flats: float, height: float) -> bd.Part:
         ("a hex nut 10 mm across flats with a 5 mm hole, 5 mm thick",
          {"size": "custom", "across_flats": 10, "hole_diameter": 5, "thickness": 5}),
     ),
+    standard=_nut_standard,
 )
 def hex_nut(
     size: Literal[
         "custom", "M2", "M2.5", "M3", "M4", "M5", "M6", "M8", "M10", "M12", "M16", "M20", "M24"
     ] = "M6",
-    across_flats: Annotated[float, Field(gt=0, le=500, description="mm, flat to flat (custom size)")] = 10,
-    hole_diameter: Annotated[float, Field(gt=0, le=500, description="mm (custom size)")] = 5,
-    thickness: Annotated[float, Field(gt=0, le=500, description="mm (custom size)")] = 5,
+    across_flats: Annotated[
+        float, Field(gt=0, le=500, description="mm, flat to flat, when size is custom")] = 10,
+    hole_diameter: Annotated[float, Field(gt=0, le=500, description="mm, when size is custom")] = 5,
+    thickness: Annotated[float, Field(gt=0, le=500, description="mm, when size is custom")] = 5,
 ) -> bd.Part:
     """A nut with two flats parallel to the X axis."""
     if size != "custom":

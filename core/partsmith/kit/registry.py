@@ -29,6 +29,9 @@ class Family:
     keywords: tuple[str, ...]
     model: type[BaseModel]
     examples: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
+    # The sizes a standard choice fixes (an M8 nut's across flats), so that a part's parameters
+    # show what it is made with rather than the unused custom values.
+    standard: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def schema(self) -> dict[str, Any]:
         """JSON schema of the parameters (with bounds), for a grammar or a form."""
@@ -82,6 +85,7 @@ def _parameters(function: Callable[..., Any]) -> dict[str, inspect.Parameter]:
 def family(
     summary: str, keywords: tuple[str, ...] = (),
     examples: tuple[tuple[str, dict[str, Any]], ...] = (),
+    standard: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Callable[[F], F]:
     """Register a part family. Its keyword parameters must all have defaults."""
 
@@ -94,7 +98,7 @@ def family(
         model = create_model(
             f"{function.__name__}_params", __config__=ConfigDict(extra="forbid"), **fields
         )
-        entry = Family(function.__name__, function, summary, keywords, model, examples)
+        entry = Family(function.__name__, function, summary, keywords, model, examples, standard)
 
         def checked(**kwargs: Any) -> Any:
             return function(**entry.validate(kwargs))

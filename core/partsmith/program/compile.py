@@ -13,6 +13,7 @@ Nothing the user typed reaches the script: its docstring is made from the progra
 
 from __future__ import annotations
 
+import re
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,10 +95,9 @@ def _comment(value: Any, info: FieldInfo | None) -> str:
                 if getattr(meta, attr, None) is not None:
                     high = getattr(meta, attr)
         description = (info.description or "").strip()
-        head, _, rest = description.partition(",")
-        if head.strip() in ("mm", "deg"):
-            unit = head.strip()
-            note = rest.strip()
+        said = re.match(r"^(mm|deg)\b[\s,]*(.*)$", description)
+        if said:  # "mm, along X", "mm (custom size)": the unit goes first, before the range
+            unit, note = said[1], said[2].strip()
         else:
             note = description
     bounds = f"[{_bound(low)}, {_bound(high)}]" if low is not None and high is not None else ""
@@ -259,6 +259,9 @@ class Compiler:
         family = s.FAMILY_OF_TYPE[kind]
         if family not in self.kit:
             self.kit.append(family)
+        standard = FAMILIES[family].standard
+        if standard is not None:  # the sizes a standard choice fixes, as the part has them
+            feature = feature.model_copy(update=standard(feature.model_dump()))
         args = [f"{name}={self.param(prefix, feature, name, name=name)}"
                 for name in FAMILIES[family].model.model_fields]
         make = f"{family}({', '.join(args)})"

@@ -14,6 +14,8 @@ a field that fits (a drop-down for a choice, a length in the scene's units, the 
     teeth = 20  # [6, 200]                        a plain number (an integer here), with limits
     holes = "corners"  # one of: none, corners, centre
     # free text may follow after " - "
+    across_flats = 10.0  # mm [0, 500] - flat to flat, when size is custom
+                                                  counts only while `size` is "custom"
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ ParamValue = int | float | bool | str
 KINDS = ("length", "angle", "integer", "number", "bool", "choice", "text")
 UNITS = {"mm": "length", "deg": "angle"}
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+# The end of a description that says when a value counts: "..., when size is custom".
+NEEDS = re.compile(r"\bwhen ([a-z_][a-z0-9_]*) is ([\w.+-]+)$", re.IGNORECASE)
 _SPEC = re.compile(rf"^(?:(?P<unit>mm|deg)\b)?\s*(?:\[\s*(?P<low>{_NUMBER})\s*,\s*(?P<high>{_NUMBER})\s*\])?"
                    r"(?P<rest>.*)$", re.IGNORECASE)
 
@@ -52,11 +56,14 @@ class Parameter:
     choices: tuple[str, ...] = ()
     description: str = ""
     role: str = ""  # what it is, whatever it is called (partsmith.program.roles)
+    # (name, value): it counts only while that parameter has that value ("when size is custom")
+    needs: tuple[str, str] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "value": self.value, "line": self.line, "comment": self.comment,
                 "kind": self.kind, "unit": self.unit, "minimum": self.minimum, "maximum": self.maximum,
-                "choices": list(self.choices), "description": self.description, "role": self.role}
+                "choices": list(self.choices), "description": self.description, "role": self.role,
+                "needs": list(self.needs) if self.needs else None}
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,9 @@ def read_parameters(source: str) -> list[Parameter]:
         spec = read_spec(literal, comment)
         param = Parameter(name, literal, stmt.lineno, comment, spec.kind, spec.unit, spec.minimum,
                           spec.maximum, spec.choices, spec.description)
-        params.append(dataclasses.replace(param, role=roles.role_of(param)))
+        needs = NEEDS.search(spec.description)
+        params.append(dataclasses.replace(param, role=roles.role_of(param),
+                                          needs=(needs[1], needs[2]) if needs else None))
     return params
 
 

@@ -172,5 +172,10 @@ def named_changes(request: str, params: Sequence[Parameter]) -> dict[str, float 
         return None
     if any(isinstance(v, (int, float)) and v <= 0 for v in changes.values()):
         return None  # "10 mm shorter" than a 5 mm part is not a size: let the model say so
+    for name in list(changes):  # "13 mm across flats" on an M8 nut: a custom nut, or it does nothing
+        needs = values[name].needs
+        if needs is not None and needs[0] in values and needs[0] not in changes \
+                and values[needs[0]].value != needs[1]:
+            changes[needs[0]] = needs[1]
     return changes
 
