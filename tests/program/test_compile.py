@@ -61,7 +61,7 @@ def test_a_changed_parameter_changes_the_part() -> None:
                                      {"type": "hole", "at": {"type": "grid", "nx": 2, "ny": 2, "dx": 30, "dy": 10},
                                       "d": 4}))
     before = run_script(script)
-    after = run_script(set_parameters(script, {"box_height": 8, "hole_columns": 3, "hole_dx": 15}))
+    after = run_script(set_parameters(script, {"box_height": 8, "hole_columns": 3, "hole_inset_x": 12.5}))
     assert before.holes == (4.0,) * 4 and after.holes == (4.0,) * 6
     assert after.size == pytest.approx((40, 20, 8))
 
@@ -88,3 +88,23 @@ def test_a_failing_feature_is_named_by_the_sandbox(pool: SandboxPool) -> None:
                                      {"type": "fillet", "r": 30, "edges": "top"}))
     with pytest.raises(Exception, match=r"features\[1\] \(fillet 30 mm on top edges\)"):
         pool.run(script)
+
+
+def test_holes_set_in_from_the_corners_stay_there_when_the_plate_grows() -> None:
+    # "a 100 x 60 x 5 plate with 6 mm holes 6 mm from the corners": the holes' distance to the
+    # edges is the parameter, so a longer plate keeps them 6 mm from its corners.
+    from build123d import GeomType
+
+    script = compile_program(program(
+        {"type": "box", "l": 100, "w": 60, "h": 5},
+        {"type": "hole", "at": {"type": "grid", "nx": 2, "ny": 2, "dx": 88, "dy": 48}, "d": 6}))
+    params = {p.name: p for p in read_parameters(script)}
+    assert params["hole_inset_x"].value == 6 and params["hole_inset_y"].value == 6
+    assert params["hole_inset_x"].role == "inset" and "hole_dx" not in params
+    longer = set_parameters(script, {"box_length": 80})
+    namespace: dict[str, object] = {}
+    run_script(longer)
+    exec(compile(longer, "script.py", "exec"), namespace)
+    circles = namespace["result"].edges().filter_by(GeomType.CIRCLE)  # type: ignore[attr-defined]
+    xs = sorted({round(abs(edge.arc_center.X), 6) for edge in circles})
+    assert xs == [34.0]  # 80 / 2 - 6: still 6 mm from the ends

@@ -85,7 +85,7 @@ def test_a_size_that_would_vanish_goes_to_the_model() -> None:
 def test_placement_is_a_role_of_its_own() -> None:
     roles = {p.name: p.role for p in PLATE}
     assert roles["box_x"] == roles["hole_y"] == "position"
-    assert roles["hole_diameter"] == "hole diameter" and roles["hole_dx"] == "spacing"
+    assert roles["hole_diameter"] == "hole diameter" and roles["hole_inset_x"] == "inset"
     assert {p.name: p.role for p in KIT_PLATE}["holes"] == "other"  # a choice of pattern, not a count
 
 

@@ -125,6 +125,9 @@ class Compiler:
         self.body: list[str] = []
         self.kit: list[str] = []
         self.counts: dict[str, int] = {}
+        # The parameters of the first body's length and width, when it is a box square on the
+        # origin: hole grids centred on it keep their distance to its edges (design intent).
+        self.outline: tuple[str, str, float, float] | None = None
 
     def _prefix(self, kind: str) -> str:
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -169,7 +172,15 @@ class Compiler:
                 segments.append(f'("line", {x}, {y}, 0)')
         return f"ops.path(({x0}, {y0}), [{', '.join(segments)}])"
 
-    def points(self, prefix: str, at: BaseModel) -> str:
+    @staticmethod
+    def _inset(at: s.Grid, outline: tuple[str, str, float, float] | None) -> bool:
+        """Whether a grid is a pattern set in from the edges of the box it is centred on: its
+        holes then stay that far from the edges when the box changes size."""
+        return (outline is not None and at.x == 0 and at.y == 0 and at.nx >= 2 and at.ny >= 2
+                and 0 < at.dx < outline[2] and 0 < at.dy < outline[3])
+
+    def points(self, prefix: str, at: BaseModel,
+               outline: tuple[str, str, float, float] | None = None) -> str:
         if isinstance(at, s.Points):
             if len(at.pts) == 1:
                 pt = at.pts[0]
@@ -179,6 +190,18 @@ class Compiler:
                 x, y = self.param(prefix, pt, "x", name=f"x{i}"), self.param(prefix, pt, "y", name=f"y{i}")
                 pairs.append(f"({x}, {y})")
             return "[" + ", ".join(pairs) + "]"
+        if isinstance(at, s.Grid) and self._inset(at, outline):
+            assert outline is not None
+            length, width, full_l, full_w = outline
+            x, y, nx, ny = (self.param(prefix, at, k, note) for k, note in (
+                ("x", "grid centre"), ("y", "grid centre"), ("nx", ""), ("ny", "")))
+            info = _info(at, "dx")
+            inset_x = self.head.add(f"{prefix}_inset_x", (full_l - at.dx) / 2, info,
+                                    "hole centre to the edge along X")
+            inset_y = self.head.add(f"{prefix}_inset_y", (full_w - at.dy) / 2, info,
+                                    "hole centre to the edge along Y")
+            return (f"ops.grid({x}, {y}, {nx}, {ny}, {length} - 2 * {inset_x}, "
+                    f"{width} - 2 * {inset_y})")
         if isinstance(at, s.Grid):
             args = [self.param(prefix, at, k, note) for k, note in (
                 ("x", "grid centre"), ("y", "grid centre"), ("nx", ""), ("ny", ""), ("dx", "spacing"),
@@ -227,6 +250,8 @@ class Compiler:
         par = self.param
         if isinstance(f, s.Box):
             sizes = (par(p, f, "l", "along X"), par(p, f, "w", "along Y"), par(p, f, "h", "along Z"))
+            if not self.body and f.x == f.y == 0 and f.axis == "z" and not f.rot:  # the first body
+                self.outline = (sizes[0], sizes[1], float(f.l), float(f.w))
             return f"ops.box({', '.join(sizes)})"
         if isinstance(f, s.Cylinder):
             return f"ops.cylinder({par(p, f, 'd')}, {par(p, f, 'h')})"
@@ -271,7 +296,7 @@ class Compiler:
     def operation(self, i: int, p: str, f: BaseModel) -> str:
         par = self.param
         if isinstance(f, s.Hole):
-            points = self.points(p, f.at)
+            points = self.points(p, f.at, self.outline if f.face in ("top", "bottom") else None)
             if f.m != "none":
                 size = par(p, f, "m", "ISO metric screw")
                 fit = par(p, f, "fit")

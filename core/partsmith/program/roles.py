@@ -58,7 +58,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (DEPTH, r"\bdepth$"),
     (RADIUS, r"\bradius$"),
     (SPACING, r"^(?:\w+ )?d[xyz]$|\bspacing$|\bpitch$"),
-    (INSET, r"\b(?:offset|inset|margin)$"),
+    (INSET, r"\b(?:offset|inset|margin)(?: [xy])?$"),
     (ANGLE, r"\b(?:angle|rotation)$"),
 )
 
