@@ -1,5 +1,7 @@
 """The workbench's commands (toolbar and menu): Generate, Like selected, Again, History, Edit
-parameters. Each needs an open document and no other task dialog."""
+parameters, each with its own icon. Generate and History need no open document (the part goes into
+a new one when there is none); the others need one Partsmith part selected. None runs while another
+task dialog is open."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import FreeCADGui as Gui
 
 from . import RESOURCES, feature
 
-ICON = str(RESOURCES / "icons" / "partsmith.svg")
+ICONS = RESOURCES / "icons"
+# What a greyed command needs, said in its tooltip (FreeCAD shows no reason of its own).
+NEEDS_PART = " (select one part made by Partsmith first)"
 
 
 def _free() -> bool:
-    return App.ActiveDocument is not None and Gui.Control.activeDialog() is False
+    return Gui.Control.activeDialog() is False
 
 
 def _selected() -> Any:
@@ -25,17 +29,27 @@ def _selected() -> Any:
 class _Command:
     text = ""
     tip = ""
+    icon = "partsmith"
 
     def GetResources(self) -> dict[str, str]:
-        return {"Pixmap": ICON, "MenuText": self.text, "ToolTip": self.tip}
+        return {"Pixmap": str(ICONS / f"{self.icon}.svg"), "MenuText": self.text, "ToolTip": self.tip}
 
     def IsActive(self) -> bool:
         return _free()
 
 
+class _OnSelected(_Command):
+    """A command on the one selected Partsmith part."""
+
+    def IsActive(self) -> bool:
+        return _free() and App.ActiveDocument is not None and _selected() is not None
+
+
 class Generate(_Command):
     text = "Generate from prompt"
-    tip = "Describe a part in words; the local model makes it as a parametric solid"
+    tip = ("Describe a part in words; the local model makes it as a parametric solid "
+           "(in a new document when none is open)")
+    icon = "generate"
 
     def Activated(self) -> None:
         from .panel import JobPanel
@@ -43,12 +57,10 @@ class Generate(_Command):
         Gui.Control.showDialog(JobPanel("generate"))
 
 
-class LikeSelected(_Command):
+class LikeSelected(_OnSelected):
     text = "Like selected"
-    tip = "A new part like the selected Partsmith part, changed as you say"
-
-    def IsActive(self) -> bool:
-        return _free() and _selected() is not None
+    tip = "A new part like the selected Partsmith part, changed as you say" + NEEDS_PART
+    icon = "like"
 
     def Activated(self) -> None:
         from .panel import JobPanel
@@ -56,12 +68,10 @@ class LikeSelected(_Command):
         Gui.Control.showDialog(JobPanel("like", _selected()))
 
 
-class Again(_Command):
+class Again(_OnSelected):
     text = "Again"
-    tip = "Another variant of the selected part's prompt"
-
-    def IsActive(self) -> bool:
-        return _free() and _selected() is not None
+    tip = "Another variant of the selected part's prompt" + NEEDS_PART
+    icon = "again"
 
     def Activated(self) -> None:
         from .panel import JobPanel
@@ -73,7 +83,9 @@ class Again(_Command):
 
 class History(_Command):
     text = "History"
-    tip = "Earlier parts, searchable by meaning"
+    tip = ("Earlier parts, searchable by meaning; Insert puts one into the document "
+           "(a new one when none is open)")
+    icon = "history"
 
     def Activated(self) -> None:
         from .panel import HistoryPanel
@@ -81,12 +93,10 @@ class History(_Command):
         Gui.Control.showDialog(HistoryPanel())
 
 
-class EditParameters(_Command):
+class EditParameters(_OnSelected):
     text = "Edit parameters"
-    tip = "Change the selected part's sizes; the engine rebuilds it (no model)"
-
-    def IsActive(self) -> bool:
-        return _free() and _selected() is not None
+    tip = "Change the selected part's sizes; the engine rebuilds it (no model)" + NEEDS_PART
+    icon = "parameters"
 
     def Activated(self) -> None:
         from .panel import ParametersPanel

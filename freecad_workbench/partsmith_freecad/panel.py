@@ -271,23 +271,41 @@ class ParametersPanel:
     def __init__(self, obj: Any) -> None:
         self.obj = obj
         self.form = QtWidgets.QWidget()
-        self.form.setWindowTitle(f"Partsmith: {obj.Label}")
+        # A short title: the task panel is as wide as its title, and a prompt is long.
+        self.form.setWindowTitle("Partsmith: parameters")
         layout = QtWidgets.QFormLayout(self.form)
+        title = QtWidgets.QLabel(obj.Label)
+        title.setWordWrap(True)
+        layout.addRow(title)
         self.fields: dict[str, Any] = {}
-        specs = feature.PartsmithPart.specs(obj)
-        for name in feature.PartsmithPart.parameters(obj):
-            field = field_for(obj, name, specs.get(name) or {})
-            tip = (specs.get(name) or {}).get("description")
-            if tip:
-                field.setToolTip(tip)
+        self.specs = specs = feature.PartsmithPart.specs(obj)
+        values = feature.PartsmithPart.parameters(obj)
+        for name, value in values.items():
+            spec = specs.get(name) or {}
+            if spec.get("role") == "position" and value == 0:
+                continue  # placement at the origin: nobody asked for it (the property is hidden too)
+            field = field_for(obj, name, spec)
+            if spec.get("description"):
+                field.setToolTip(spec["description"])
             self.fields[name] = field
             layout.addRow(name.replace("_", " "), field)
+        for field in self.fields.values():
+            if isinstance(field, QtWidgets.QComboBox):
+                field.currentIndexChanged.connect(self.show_what_counts)
+        self.show_what_counts()
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
         layout.addRow(self.status)
         self.timer = QtCore.QTimer()
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
+
+    def show_what_counts(self, *_: Any) -> None:
+        """Grey a field that has no effect with the current choices ("when size is custom")."""
+        for name, field in self.fields.items():
+            needs = (self.specs.get(name) or {}).get("needs")
+            other = self.fields.get(needs[0]) if needs else None
+            field.setEnabled(not isinstance(other, QtWidgets.QComboBox) or other.currentText() == needs[1])
 
     def getStandardButtons(self) -> int:
         return int(QtWidgets.QDialogButtonBox.Apply | QtWidgets.QDialogButtonBox.Close)

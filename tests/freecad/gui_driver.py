@@ -73,6 +73,10 @@ def run():
     seen["workbench"] = Gui.activeWorkbench().name() if hasattr(Gui.activeWorkbench(), "name") \
         else type(Gui.activeWorkbench()).__name__
     seen["commands"] = sorted(c for c in Gui.listCommands() if c.startswith("Partsmith_"))
+    from partsmith_freecad import commands
+
+    seen["icons"] = {name: Path(c.GetResources()["Pixmap"]).name for name, c in commands.COMMANDS.items()}
+    seen["icons_exist"] = all(Path(c.GetResources()["Pixmap"]).is_file() for c in commands.COMMANDS.values())
     toolbars = [t.windowTitle() for t in mw.findChildren(QtWidgets.QToolBar) if t.isVisible()]
     seen["toolbar"] = "Partsmith" in toolbars
     seen["generate_active_without_document"] = Gui.Command.get("Partsmith_Generate").isActive() \
@@ -136,6 +140,9 @@ def run():
     seen["parameter_fields"] = sorted(fields)
     fields["length"].setProperty("rawValue", 70.0)
     apply_button = [b for b in mw.findChildren(QtWidgets.QPushButton) if b.isVisible() and b.text() == "Apply"]
+    # The button is on screen at the panel's width (a prompt as the panel's title once pushed it off).
+    right = apply_button[0].mapTo(mw, QtCore.QPoint(apply_button[0].width(), 0)).x()
+    seen["apply_on_screen"] = [right, mw.width(), apply_button[0].visibleRegion().isEmpty()]
     apply_button[0].click()
     wait_for(lambda: abs(part.Shape.BoundBox.XLength - 70) < 1e-6, 60)
     seen["after_apply_box"] = [part.Shape.BoundBox.XLength, part.Shape.BoundBox.YLength, part.Shape.BoundBox.ZLength]

@@ -49,6 +49,10 @@ def test_workbench_and_commands(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["commands"] == ["Partsmith_Again", "Partsmith_EditParameters", "Partsmith_Generate",
                                 "Partsmith_History", "Partsmith_LikeSelected"]
     assert seen["toolbar"] is True
+    # Five icons, one per command, each a file that is there.
+    assert len(set(seen["icons"].values())) == 5 and seen["icons_exist"] is True
+    # Generate needs no document (its part goes into a new one); Like needs a selected part.
+    assert seen["generate_active_without_document"] is True
     assert seen["generate_active"] is True and seen["like_active_nothing_selected"] is False
     assert seen["dialog_open"] is True and seen["generate_active_with_dialog"] is False
 
@@ -73,6 +77,8 @@ def test_undo_and_parameters(seen: dict) -> None:  # type: ignore[type-arg]
     assert seen["like_active_with_selection"] is True and seen["edit_active_with_selection"] is True
     assert "length" in seen["parameter_fields"] and "hole diameter" in seen["parameter_fields"]
     assert seen["after_apply_box"] == pytest.approx([70, 30, 5], abs=1e-6)
+    right, window_width, hidden = seen["apply_on_screen"]
+    assert right <= window_width and hidden is False
     assert seen["cad_modules"] == []
 
 
