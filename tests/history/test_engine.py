@@ -147,3 +147,17 @@ def test_like_nothing_is_a_clear_error(make_engine) -> None:  # type: ignore[no-
     engine, _ = make_engine([])
     with pytest.raises(InputError, match="no earlier part"):
         engine.generate("but 60 mm long", like="last")
+
+
+def test_a_cold_start_says_what_it_loads(make_engine) -> None:  # type: ignore[no-untyped-def]
+    # The first prompt after the engine starts waits for the pieces it loads: each says so (the
+    # model and the sandbox are the test's own here, already there).
+    program = json.dumps({"features": [{"type": "box", "l": 40, "w": 30, "h": 5}]})
+    engine, _ = make_engine([program, program], writes_code=False, prompt_style="short")
+    stages: list[str] = []
+    engine.generate("a 40 x 30 x 5 mm plate", on_progress=lambda p: stages.append(p.stage))
+    assert stages[0] == "loading the embedder" and "loading the model" not in stages
+    assert stages.index("loading the embedder") < stages.index("retrieving")
+    stages.clear()
+    engine.generate("a 40 x 30 x 6 mm plate", on_progress=lambda p: stages.append(p.stage))
+    assert not [s for s in stages if s.startswith("loading")]

@@ -19,6 +19,9 @@ from . import messages
 from .client import CANCELLED, DONE, FAILED, FINISHED, Client, EngineError
 
 POLL_S = 0.1
+# After Cancel, how long the front end waits for the engine to say the job stopped before it stops
+# following it (the engine stops it at its next check: between tokens, between attempts).
+CANCEL_WAIT_S = 0.5
 CONNECT_WAIT_S = 180.0
 
 
@@ -103,14 +106,18 @@ def job(client: Client, kind: str, fields: dict[str, Any],
             return None
         status = client.submit(kind, **fields)
         task.say(status.get("stage") or status["state"], status)
-        cancel_sent = False
+        cancel_sent: float | None = None
         while status["state"] not in FINISHED:
             time.sleep(POLL_S)
-            if task.cancel_requested.is_set() and not cancel_sent:
+            if task.cancel_requested.is_set() and cancel_sent is None:
                 client.cancel(status["id"])
-                cancel_sent = True
+                cancel_sent = time.monotonic()
             status = client.job(status["id"])
             task.say(status.get("stage") or status["state"], status)
+            if cancel_sent is not None and status["state"] not in FINISHED \
+                    and time.monotonic() - cancel_sent > CANCEL_WAIT_S:
+                # Cancel lands now for the user; the engine finishes stopping on its own.
+                return {"job": {**status, "state": CANCELLED, "stage": CANCELLED}, "entry": None}
         entry = None
         if status["state"] == DONE and status.get("entry"):
             task.say("fetching the part", status)

@@ -30,7 +30,7 @@ from partsmith.model.backends import open_backend
 from partsmith.model.base import Backend
 from partsmith.model.embed import Vectors
 from partsmith.program.params import Parameter, read_parameters
-from partsmith.progress import ProgressCallback
+from partsmith.progress import Progress, ProgressCallback
 from partsmith.prompt.edits import named_changes
 from partsmith.prompt.validate import check_prompt
 from partsmith.sandbox import JobResult, SandboxPool
@@ -103,6 +103,21 @@ class Engine:
         return Generator(self.backend(model), self.pool, router=self.router, past=self._past,
                          max_attempts=self.settings.llm.max_attempts)
 
+    def _load(self, model: str | None, on_progress: ProgressCallback | None) -> None:
+        """Load what a generation needs, each piece saying so first, so that a cold start tells
+        the user what it is waiting for (the first prompt after the engine starts)."""
+        report = on_progress or (lambda progress: None)
+        wanted = model or self.settings.llm.model or "auto"
+        if self._backend is None or self._backend_key not in {"*", wanted}:
+            report(Progress("loading the model"))
+            self.backend(model)
+        if self._pool is None:
+            report(Progress("starting the sandbox"))
+            _ = self.pool
+        if self._router is None:
+            report(Progress("loading the embedder"))
+            _ = self.router
+
     def warm(self, model: str | None = None) -> None:
         self.generator(model).warm()
         _ = self.history
@@ -140,6 +155,7 @@ class Engine:
                 return self._rerun(base, changes, text, "edit", host)
         start = Reference(base.prompt, base.script, base.family, base.parameters, base.program) \
             if base is not None and not again else None
+        self._load(model, on_progress)
         generator = self.generator(model)
         try:
             made = generator.generate(text, route=route, on_progress=on_progress,

@@ -23,7 +23,8 @@ from partsmith.model.base import Cancelled
 from partsmith.progress import Progress
 
 MODEL_KINDS = ("generate", "like", "again")
-STAGE_PROGRESS = {"queued": 0.0, "retrieving": 0.05, "generating": 0.1, "repairing": 0.5,
+STAGE_PROGRESS = {"queued": 0.0, "loading the model": 0.01, "starting the sandbox": 0.02,
+                  "loading the embedder": 0.03, "retrieving": 0.05, "generating": 0.1, "repairing": 0.5,
                   "running": 0.8, "exporting": 0.9, "saving": 0.95, "done": 1.0}
 KEEP_S = 3600.0
 KEEP_COUNT = 500
