@@ -59,7 +59,7 @@ class VIEW3D_PT_partsmith(bpy.types.Panel):
                     continue
                 row = params.row()
                 row.enabled = state.counts(item, status.params)  # greyed: no effect with this choice
-                row.label(text=item.name.replace("_", " "))
+                row.label(text=item.label or item.name.replace("_", " "))
                 row.prop(item, item.field(), text="")
             params.operator("partsmith.apply", icon="CHECKMARK")
 

@@ -84,6 +84,7 @@ class PartsmithParam(bpy.types.PropertyGroup):
     has_high: bpy.props.BoolProperty()  # type: ignore[valid-type]
     description: bpy.props.StringProperty()  # type: ignore[valid-type]
     role: bpy.props.StringProperty()  # type: ignore[valid-type]
+    label: bpy.props.StringProperty()  # type: ignore[valid-type]
     needs_name: bpy.props.StringProperty()  # type: ignore[valid-type]
     needs_value: bpy.props.StringProperty()  # type: ignore[valid-type]
 
@@ -96,6 +97,7 @@ class PartsmithParam(bpy.types.PropertyGroup):
             self.choices = "\n".join(str(c) for c in spec.get("choices") or [])
             self.description = spec.get("description") or ""
             self.role = spec.get("role") or ""
+            self.label = spec.get("label") or ""
             needs = spec.get("needs") or ["", ""]
             self.needs_name, self.needs_value = str(needs[0]), str(needs[1])
             self.kind = kind if kind in FIELDS else plain_kind(value)

@@ -40,7 +40,9 @@ class JobPanel:
         hint = {"generate": "Describe the part, with its sizes in mm:",
                 "like": f"How should it differ from {like.Label if like is not None else 'the last part'}?",
                 "again": "Another variant of:"}[mode]
-        layout.addWidget(QtWidgets.QLabel(hint))
+        question = QtWidgets.QLabel(hint)
+        question.setWordWrap(True)  # it names the part: a long prompt must not widen the panel
+        layout.addWidget(question)
         self.prompt = QtWidgets.QPlainTextEdit()
         self.prompt.setPlaceholderText("a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the edges")
         self.prompt.setMaximumHeight(90)
@@ -288,7 +290,7 @@ class ParametersPanel:
             if spec.get("description"):
                 field.setToolTip(spec["description"])
             self.fields[name] = field
-            layout.addRow(name.replace("_", " "), field)
+            layout.addRow(spec.get("label") or name.replace("_", " "), field)
         for field in self.fields.values():
             if isinstance(field, QtWidgets.QComboBox):
                 field.currentIndexChanged.connect(self.show_what_counts)

@@ -101,6 +101,8 @@ def test_holes_set_in_from_the_corners_stay_there_when_the_plate_grows() -> None
     params = {p.name: p for p in read_parameters(script)}
     assert params["hole_inset_x"].value == 6 and params["hole_inset_y"].value == 6
     assert params["hole_inset_x"].role == "inset" and "hole_dx" not in params
+    # Labels a person would use: the first body is the part itself.
+    assert params["box_length"].label == "length" and params["hole_inset_x"].label == "hole inset x"
     longer = set_parameters(script, {"box_length": 80})
     namespace: dict[str, object] = {}
     run_script(longer)

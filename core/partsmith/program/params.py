@@ -58,12 +58,13 @@ class Parameter:
     role: str = ""  # what it is, whatever it is called (partsmith.program.roles)
     # (name, value): it counts only while that parameter has that value ("when size is custom")
     needs: tuple[str, str] | None = None
+    label: str = ""  # what a person calls it: the name without the first body's prefix, in words
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "value": self.value, "line": self.line, "comment": self.comment,
                 "kind": self.kind, "unit": self.unit, "minimum": self.minimum, "maximum": self.maximum,
                 "choices": list(self.choices), "description": self.description, "role": self.role,
-                "needs": list(self.needs) if self.needs else None}
+                "needs": list(self.needs) if self.needs else None, "label": self.label or self.name}
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,21 @@ def read_parameters(source: str) -> list[Parameter]:
         needs = NEEDS.search(spec.description)
         params.append(dataclasses.replace(param, role=roles.role_of(param),
                                           needs=(needs[1], needs[2]) if needs else None))
-    return params
+    return _labelled(params)
+
+
+def _labelled(params: list[Parameter]) -> list[Parameter]:
+    """Each parameter's label: a program's first body is the part itself, so its sizes go without
+    its prefix ("length", not "box length") when that leaves no two alike."""
+    prefix = roles.first_body_prefix([p.name for p in params])
+    names = {p.name for p in params}
+    labelled = []
+    for param in params:
+        short = param.name[len(prefix):] if prefix and param.name.startswith(prefix) else param.name
+        if short != param.name and short in names:
+            short = param.name
+        labelled.append(dataclasses.replace(param, label=short.replace("_", " ")))
+    return labelled
 
 
 def _render(value: ParamValue) -> str:
