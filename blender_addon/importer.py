@@ -23,13 +23,22 @@ def object_name(prompt: str) -> str:
     return (words[:NAME_CHARS].rstrip() + "…") if len(words) > NAME_CHARS else (words or "Part")
 
 
+# Set when Blender's glTF importer has failed in this session: it is not tried again (a second
+# failed import crashed Debian's Blender 3.4 now and then).
+_GLTF_FAILED: list[str] = []
+
+
 def _import_files(files: dict[str, str]) -> list[bpy.types.Object]:
     """The part's objects: from the GLB, or from the STL (in mm, Z up) when Blender's glTF
     importer fails (Debian's Blender 3.4 glTF importer breaks on its own numpy, for one)."""
     before = set(bpy.data.objects)
     try:
+        if _GLTF_FAILED:
+            raise RuntimeError(_GLTF_FAILED[0])
         bpy.ops.import_scene.gltf(filepath=files["glb"], import_shading="NORMALS", merge_vertices=False)
     except (RuntimeError, KeyError) as exc:
+        if isinstance(exc, RuntimeError) and not _GLTF_FAILED:
+            _GLTF_FAILED.append(last_line(exc))
         for obj in [o for o in bpy.data.objects if o not in before]:
             bpy.data.objects.remove(obj, do_unlink=True)
         if "stl" not in files:
@@ -146,6 +155,14 @@ def frame(context: bpy.types.Context, obj: bpy.types.Object) -> None:
             bpy.ops.view3d.view_selected(use_all_regions=False)
 
 
+def redraw(context: bpy.types.Context) -> None:
+    """Every editor shows the new part now (the outliner and the properties too), not at the
+    next mouse move."""
+    for window in context.window_manager.windows:
+        for area in window.screen.areas:
+            area.tag_redraw()
+
+
 def add_part(context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
     """A new object for a history entry (as `GET /v1/history/{id}` returns it), beside what is
     in the scene, selected, active and framed."""
@@ -157,6 +174,7 @@ def add_part(context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Obj
     _tag(obj, entry)
     make_active(context, obj)
     frame(context, obj)
+    redraw(context)
     return obj
 
 

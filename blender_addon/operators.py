@@ -33,7 +33,11 @@ def _show(context: bpy.types.Context, now: background.Snapshot) -> None:
         status.engine = "running"  # it took the job
     for area in context.screen.areas if context.screen else []:
         if area.type == "VIEW_3D":
-            area.tag_redraw()
+            # The sidebar only: redrawing the 3D view ten times a second takes the CPU the model
+            # needs where OpenGL is software (it slowed decoding to a few tokens/s here).
+            for region in area.regions:
+                if region.type == "UI":
+                    region.tag_redraw()
     if context.workspace is not None:
         context.workspace.status_text_set(f"Partsmith: {status.stage}")
 
@@ -225,6 +229,7 @@ class PARTSMITH_OT_apply(_JobOperator):
     def place(self, context: bpy.types.Context, entry: dict[str, Any]) -> bpy.types.Object:
         obj = importer.replace_part(bpy.data.objects[self._target], entry)
         importer.make_active(context, obj)  # the part stays selected: its fields stay in the panel
+        importer.redraw(context)
         return obj
 
 

@@ -77,9 +77,11 @@ def role_of(param: Described) -> str:
 
 
 def first_body_prefix(names: Sequence[str]) -> str:
-    """The prefix the first body's parameters share (`box_` of `box_length`), or ""."""
-    for name in names:
-        head, sep, _ = name.partition("_")
-        if sep:
-            return head + "_"
-    return ""
+    """The prefix of a program's first body (`box_` of `box_length`), or "": the first name's
+    head when at least three names share it (a body's sizes and its placement do; a kit part's
+    plain names, `outer_diameter` or `hole_diameter`, do not)."""
+    if not names:
+        return ""
+    head, sep, _ = names[0].partition("_")
+    prefix = head + "_" if sep else ""
+    return prefix if prefix and sum(name.startswith(prefix) for name in names) >= 3 else ""
