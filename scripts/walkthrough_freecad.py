@@ -55,7 +55,7 @@ def visible(kind):
 
 def status():
     texts = [lab.text() for lab in visible(QtWidgets.QLabel)]
-    return next((t for t in texts if t.startswith(("done", "failed"))), "")
+    return next((t for t in texts if t.startswith(("done:", "failed:"))), "")
 
 
 def parts():

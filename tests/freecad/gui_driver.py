@@ -96,7 +96,7 @@ def run():
     buttons["Generate"].click()
     responsive = []
     wait_for(lambda: responsive.append(time.monotonic()) or status_text(panel_widgets(mw)[2]).startswith(
-        ("done", "failed")), 180)
+        ("done:", "failed:")), 180)  # the panel's last word, with the part or the reason
     seen["seconds"] = time.monotonic() - started
     gaps = [b - a for a, b in itertools.pairwise(responsive)]
     seen["longest_event_gap_s"] = max(gaps) if gaps else None
@@ -114,7 +114,7 @@ def run():
     prompt, buttons, _ = panel_widgets(mw)
     prompt.setPlainText("an impossible part")
     buttons["Generate"].click()
-    wait_for(lambda: status_text(panel_widgets(mw)[2]).startswith("failed"), 120)
+    wait_for(lambda: status_text(panel_widgets(mw)[2]).startswith("failed:"), 120)
     seen["failure_status"] = status_text(panel_widgets(mw)[2])
     seen["progress_after_failure"] = [bar.value() for bar in mw.findChildren(QtWidgets.QProgressBar)
                                       if bar.isVisible()]
@@ -280,7 +280,7 @@ def engine_that_never_starts(mw, seen):
     def over():
         ticks.append(time.monotonic())
         lines.update(lab.text() for lab in panel_widgets(mw)[2])
-        return status_text(panel_widgets(mw)[2]).startswith("failed")
+        return status_text(panel_widgets(mw)[2]).startswith("failed:")
 
     wait_for(over, 60)
     gaps = [b - a for a, b in itertools.pairwise(ticks)]

@@ -120,7 +120,8 @@ def job(client: Client, kind: str, fields: dict[str, Any],
                 return {"job": {**status, "state": CANCELLED, "stage": CANCELLED}, "entry": None}
         entry = None
         if status["state"] == DONE and status.get("entry"):
-            task.say("fetching the part", status)
+            # Not "done" yet for the user: the part is still on its way to the scene.
+            task.say("fetching the part", {**status, "stage": "fetching the part"})
             entry = client.entry(status["entry"]["id"])
         return {"job": status, "entry": entry}
 
