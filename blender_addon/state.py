@@ -17,7 +17,7 @@ import bpy
 import bpy.utils.previews
 from bpy.app.handlers import persistent
 
-from . import background, connection, importer
+from . import background, connection, fields, importer
 
 PACKAGE = __package__ or "partsmith"
 KINDS = [("length", "Length", ""), ("angle", "Angle", ""), ("integer", "Whole number", ""),
@@ -132,18 +132,18 @@ class PartsmithParam(bpy.types.PropertyGroup):
         return FIELDS[self.kind]
 
 
+def _spec(item: Any) -> dict[str, Any]:
+    return {"role": item.role, "needs": [item.needs_name, item.needs_value] if item.needs_name else None}
+
+
 def shown(item: Any) -> bool:
-    """Whether a field is worth a row: placement at the origin is not a size anyone asked for
-    (a part placed on purpose keeps its coordinates)."""
-    return not (item.role == "position" and item.kind == "length" and abs(item.value()) < 1e-9)
+    """Whether a field is worth a row (`fields.hidden`: placement at the origin is not)."""
+    return not fields.hidden(_spec(item), item.value())
 
 
 def counts(item: Any, params: Any) -> bool:
     """Whether a field has any effect with the current choices ("when size is custom")."""
-    if not item.needs_name:
-        return True
-    other = next((p for p in params if p.name == item.needs_name), None)
-    return other is None or str(other.value()) == item.needs_value
+    return fields.counts(_spec(item), {p.name: p.value() for p in params})
 
 
 def plain_kind(value: Any) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import FreeCAD as App
 import Part
 
-from . import background, connection, messages
+from . import background, connection, fields, messages
 
 GROUP = "Parameters"
 META = "Partsmith"
@@ -133,12 +133,9 @@ class PartsmithPart(_Stateless):
         no effect with the current choices ("when size is custom"); the rest editable."""
         values = cls.parameters(obj)
         for name, spec in cls.specs(obj).items():
-            if name not in values:
-                continue
-            needs = spec.get("needs")
-            at_origin = spec.get("role") == "position" and values[name] == 0
-            idle = bool(needs) and needs[0] in values and str(values[needs[0]]) != str(needs[1])
-            obj.setEditorMode(name, 2 if at_origin else 1 if idle else 0)
+            if name in values:
+                mode = 2 if fields.hidden(spec, values[name]) else 0 if fields.counts(spec, values) else 1
+                obj.setEditorMode(name, mode)
 
     def onChanged(self, obj: Any, prop: str) -> None:
         if getattr(obj, "Specs", "") and obj.getGroupOfProperty(prop) == GROUP:

@@ -13,7 +13,7 @@ from typing import Any
 import FreeCAD as App
 import FreeCADGui as Gui
 
-from . import background, connection, feature, messages
+from . import background, connection, feature, fields, messages
 
 try:  # FreeCAD's PySide shim: PySide2 in 0.20, PySide6 later
     from PySide import QtCore, QtGui, QtWidgets
@@ -93,10 +93,10 @@ class JobPanel:
         if not text and self.mode != "again":
             self.show_error("type a prompt first, with the sizes in mm")
             return
-        fields: dict[str, Any] = {"prompt": text, "host": "freecad"}
+        request: dict[str, Any] = {"prompt": text, "host": "freecad"}
         if self.mode == "like":
-            fields["like"] = self.like.EntryId if self.like is not None else "last"
-        self.task = background.start(background.job(connection.get(), self.mode, fields))
+            request["like"] = self.like.EntryId if self.like is not None else "last"
+        self.task = background.start(background.job(connection.get(), self.mode, request))
         self.go.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.warnings.setText("")
@@ -284,8 +284,8 @@ class ParametersPanel:
         values = feature.PartsmithPart.parameters(obj)
         for name, value in values.items():
             spec = specs.get(name) or {}
-            if spec.get("role") == "position" and value == 0:
-                continue  # placement at the origin: nobody asked for it (the property is hidden too)
+            if fields.hidden(spec, value):
+                continue  # the property is hidden too
             field = field_for(obj, name, spec)
             if spec.get("description"):
                 field.setToolTip(spec["description"])
@@ -304,10 +304,10 @@ class ParametersPanel:
 
     def show_what_counts(self, *_: Any) -> None:
         """Grey a field that has no effect with the current choices ("when size is custom")."""
+        choices = {name: field.currentText() for name, field in self.fields.items()
+                   if isinstance(field, QtWidgets.QComboBox)}
         for name, field in self.fields.items():
-            needs = (self.specs.get(name) or {}).get("needs")
-            other = self.fields.get(needs[0]) if needs else None
-            field.setEnabled(not isinstance(other, QtWidgets.QComboBox) or other.currentText() == needs[1])
+            field.setEnabled(fields.counts(self.specs.get(name) or {}, choices))
 
     def getStandardButtons(self) -> int:
         return int(QtWidgets.QDialogButtonBox.Apply | QtWidgets.QDialogButtonBox.Close)

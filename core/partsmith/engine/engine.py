@@ -25,7 +25,7 @@ from partsmith.errors import InputError
 from partsmith.generate.pipeline import Generation, GenerationFailed, Generator, Reference
 from partsmith.generate.router import Router
 from partsmith.history import Entry, History
-from partsmith.kit.registry import FAMILIES
+from partsmith.kit.registry import standard_sizes
 from partsmith.model.backends import open_backend
 from partsmith.model.base import Backend
 from partsmith.model.embed import Vectors
@@ -88,7 +88,7 @@ class Engine:
         another model releases the one loaded before."""
         wanted = model or self.settings.llm.model or "auto"
         with self._locks["backend"]:
-            if self._backend is not None and self._backend_key in {"*", wanted}:
+            if self._backend is not None and self._has_backend(model):
                 return self._backend
             old, self._backend = self._backend, None
             if old is not None and self._owns["backend"]:
@@ -103,12 +103,16 @@ class Engine:
         return Generator(self.backend(model), self.pool, router=self.router, past=self._past,
                          max_attempts=self.settings.llm.max_attempts)
 
+    def _has_backend(self, model: str | None) -> bool:
+        """Whether the backend for `model` (default: the settings') is loaded."""
+        wanted = model or self.settings.llm.model or "auto"
+        return self._backend is not None and self._backend_key in {"*", wanted}
+
     def _load(self, model: str | None, on_progress: ProgressCallback | None) -> None:
         """Load what a generation needs, each piece saying so first, so that a cold start tells
         the user what it is waiting for (the first prompt after the engine starts)."""
         report = on_progress or (lambda progress: None)
-        wanted = model or self.settings.llm.model or "auto"
-        if self._backend is None or self._backend_key not in {"*", wanted}:
+        if not self._has_backend(model):
             report(Progress("loading the model"))
             self.backend(model)
         if self._pool is None:
@@ -265,17 +269,6 @@ def _same_part(base: Entry, result: JobResult) -> bool:
     return (len(size) == len(base.size) > 0
             and all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(size, base.size, strict=True))
             and abs(volume - base.volume) <= 1e-6 * max(1.0, abs(base.volume)))
-
-
-def standard_sizes(script: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The sizes a standard choice fixes in a kit part (an M10 nut's across flats), so that its
-    parameters keep saying what it is made with after the choice changes."""
-    fixed: dict[str, Any] = {}
-    for family in FAMILIES.values():
-        if family.standard is not None and f"{family.name}(" in script \
-                and set(family.model.model_fields) <= set(values):
-            fixed.update({k: v for k, v in family.standard(values).items() if k in values})
-    return fixed
 
 
 def _parameters(script: str) -> list[Parameter]:

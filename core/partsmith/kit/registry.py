@@ -112,5 +112,17 @@ def family(
     return register
 
 
+def standard_sizes(script: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The sizes a standard choice fixes in a kit part (an M10 nut's across flats), so that its
+    parameters keep saying what it is made with after the choice changes."""
+    fixed: dict[str, Any] = {}
+    for family in FAMILIES.values():
+        if family.standard is not None and f"{family.name}(" in script \
+                and set(family.model.model_fields) <= set(values):
+            fixed.update({k: v for k, v in family.standard(values).items() if k in values})
+    return fixed
+
+
 # The families register themselves on import; they load without the CAD kernel (see families.py).
 from partsmith.kit import families as _families  # noqa: E402, F401
+

@@ -61,7 +61,7 @@ NAMED = re.compile(rf"\b(?P<name>[a-z][a-z0-9_]*)\s*(?:=|:|to|of)?\s*{NUMBER}\s*
 FILLER = re.compile(
     r"\b(?:but|and|with|make|made|it|its|the|a|an|same|as|before|like|last|one|mm|please|instead|"
     r"now|change|set|to|of|is|be|more|less|only|just|size|for|screws?|bolts?|nuts?|use|it's|that|"
-    r"this|part|than|is|was)\b|[,.;:=!']", re.IGNORECASE)
+    r"this|part|than|was)\b|[,.;:=!']", re.IGNORECASE)
 
 
 def _numeric(params: Sequence[Parameter]) -> list[Parameter]:
@@ -120,8 +120,10 @@ def _numbers(match: re.Match[str]) -> list[str]:
     return [g for g in match.groups() if g and re.fullmatch(NUMBER, g)]
 
 
-def _units(match: re.Match[str]) -> list[str]:
-    return [g for g in match.groups() if g and g.lower() in UNITS]
+def _length_in(match: re.Match[str]) -> float:
+    """The size a match states, in mm (its first number, in its unit)."""
+    units = [g for g in match.groups() if g and g.lower() in UNITS]
+    return _length(_numbers(match)[0], units[0] if units else None)
 
 
 def named_changes(request: str, params: Sequence[Parameter]) -> dict[str, float | int | str] | None:
@@ -150,9 +152,7 @@ def named_changes(request: str, params: Sequence[Parameter]) -> dict[str, float 
     for match in list(BY.finditer(rest)):
         word, sign = COMPARATIVES[(match["comparative"] or match["comparative2"]).lower()]
         param = parameter_for(word, params)
-        units = _units(match)
-        step = _length(_numbers(match)[0], units[0] if units else None)
-        take(match, param, float(param.value) + sign * step if param else None)
+        take(match, param, float(param.value) + sign * _length_in(match) if param else None)
     for match in list(SIZE.finditer(rest)):
         size = match["size"].upper()
         chosen = [p for p in params if p.role == r.SIZE and size in p.choices]
@@ -166,8 +166,7 @@ def named_changes(request: str, params: Sequence[Parameter]) -> dict[str, float 
                     continue
             else:
                 param = parameter_for(groups["word"], params)
-            units = _units(match)
-            take(match, param, _length(_numbers(match)[0], units[0] if units else None) if param else None)
+            take(match, param, _length_in(match) if param else None)
     if not changes or re.search(r"\d", rest) or FILLER.sub(" ", rest).strip():
         return None
     if any(isinstance(v, (int, float)) and v <= 0 for v in changes.values()):
