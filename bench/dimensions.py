@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.common import write
+from partsmith.checks import facts, stated
 from partsmith.prompt import dimensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,12 @@ def _same(a: tuple[float, ...], b: list[float]) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= MATCH_MM for x, y in zip(a, b, strict=True))
 
 
+def _size_problems(prompt: str, size: tuple[float, ...]) -> list[str]:
+    return facts.problems(stated.size_facts(prompt, size))
+
+
 def score(module: ModuleType, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    check = getattr(module, "check", None) or _size_problems  # the parser once checked sizes itself
     read = correct = wanted = recalled = exact = false_mismatch = 0
     wrong: list[str] = []
     for row in rows:
@@ -76,7 +82,7 @@ def score(module: ModuleType, rows: list[dict[str, Any]]) -> dict[str, Any]:
         exact += hits == len(got) and found == len(expected)
         if hits != len(got) or found != len(expected):
             wrong.append(row["prompt"])
-        if len(expected) <= 1 and module.check(row["prompt"], part_as_asked(row["sizes"])):
+        if len(expected) <= 1 and check(row["prompt"], part_as_asked(row["sizes"])):
             false_mismatch += 1
     asked = sum(1 for row in rows if len(row["sizes"]) <= 1)
     return {

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import write
+from partsmith.checks import facts, stated
 from partsmith.model import model_catalog
-from partsmith.prompt import dimensions
 from partsmith.training import score
 from partsmith.training.train import embedded_base
 
@@ -53,7 +53,7 @@ def measure(adapter: Path, texts: list[str]) -> dict[str, Any]:
                 box = measured[0]
                 built += 1
                 size = [box[3] - box[0], box[4] - box[1], box[5] - box[2]]
-                if not dimensions.check(text, size):
+                if not facts.problems(stated.size_facts(text, size)):
                     right += 1
                     continue
             misses.append({"prompt": text, "answer": answer})

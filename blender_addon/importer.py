@@ -16,6 +16,7 @@ KEY_PARAMS = "partsmith_params"
 KEY_STEP = "partsmith_step"
 KEY_PROMPT = "partsmith_prompt"
 KEY_SPECS = "partsmith_specs"
+KEY_FACTS = "partsmith_facts"
 
 
 def object_name(prompt: str) -> str:
@@ -94,6 +95,7 @@ def _tag(obj: bpy.types.Object, entry: dict[str, Any]) -> None:
     obj[KEY_PARAMS] = json.dumps(entry.get("parameters") or {})
     obj[KEY_STEP] = (entry.get("files") or {}).get("step", "")
     obj[KEY_SPECS] = json.dumps({spec["name"]: spec for spec in entry.get("parameter_specs") or []})
+    obj[KEY_FACTS] = json.dumps(entry.get("facts") or [])
 
 
 def make_active(context: bpy.types.Context, obj: bpy.types.Object) -> None:
@@ -211,3 +213,14 @@ def params_of(obj: bpy.types.Object | None) -> dict[str, Any]:
 def specs_of(obj: bpy.types.Object | None) -> dict[str, dict[str, Any]]:
     """What field fits each parameter (kind, unit, limits, choices), as the engine served it."""
     return _json_dict(obj, KEY_SPECS)
+
+
+def facts_of(obj: bpy.types.Object | None) -> list[dict[str, Any]]:
+    """What the part's prompt stated and whether the part meets each (the engine's facts)."""
+    if obj is None or KEY_FACTS not in obj:
+        return []
+    try:
+        data = json.loads(obj[KEY_FACTS])
+    except ValueError:
+        return []
+    return [fact for fact in data if isinstance(fact, dict)] if isinstance(data, list) else []

@@ -90,7 +90,11 @@ class LLMSettings(BaseModel):
         None, description="sent to remote_url (and only there); OPENAI_API_KEY goes only to api.openai.com")
     n_gpu_layers: int = Field(-1, description="-1 puts every layer on the GPU when there is one")
     n_ctx: int = Field(8192, ge=512)
-    max_attempts: int = Field(3, ge=1, le=10)
+    max_attempts: int = Field(3, ge=1, le=10, description="answers a prompt may use when none builds")
+    candidates: int = Field(
+        4, ge=1, le=16,
+        description="answers made at most when the first does not meet every fact the prompt states; "
+        "the one that meets the most is kept (at least max_attempts)")
     seed: int = 0
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import FreeCAD as App
 import Part
 
-from . import background, connection, fields, messages
+from . import background, connection, facts, fields, messages
 
 GROUP = "Parameters"
 META = "Partsmith"
@@ -147,6 +147,10 @@ class PartsmithPart(_Stateless):
         _hidden(obj, "App::PropertyString", "Applied", "Parameter values of the shape (JSON)")
         _hidden(obj, "App::PropertyString", "Script", "The part's script: what rebuilds it anywhere")
         _hidden(obj, "App::PropertyString", "Specs", "What field fits each parameter (JSON)")
+        if "Facts" not in obj.PropertiesList:
+            obj.addProperty("App::PropertyStringList", "Facts", META,
+                            "What the prompt stated, and whether the part meets each")
+        obj.setEditorMode("Facts", 1)  # read-only
 
     @staticmethod
     def parameters(obj: Any) -> dict[str, Any]:
@@ -178,6 +182,7 @@ class PartsmithPart(_Stateless):
         obj.Prompt = entry.get("prompt", "")
         obj.StepFile = step
         obj.Script = entry.get("script") or obj.Script
+        obj.Facts = facts.lines(entry)  # an Apply's values are the user's own: none
         obj.Status = ""
         obj.Applied = json.dumps(self.parameters(obj), sort_keys=True)
 

@@ -8,12 +8,13 @@ panel and to the report view, with the engine's message.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import FreeCAD as App
 import FreeCADGui as Gui
 
-from . import background, connection, feature, fields, messages
+from . import background, connection, facts, feature, fields, messages
 
 try:  # FreeCAD's PySide shim: PySide2 in 0.20, PySide6 later
     from PySide import QtCore, QtGui, QtWidgets
@@ -64,6 +65,11 @@ class JobPanel:
         self.status = QtWidgets.QLabel("ready")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        # What the prompt stated, ticked or with what is off; then any other warning.
+        self.facts = QtWidgets.QLabel("")
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(QtCore.Qt.RichText)
+        layout.addWidget(self.facts)
         self.warnings = QtWidgets.QLabel("")
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("color: #b36b00;")
@@ -99,6 +105,7 @@ class JobPanel:
         self.task = background.start(background.job(connection.get(), self.mode, request))
         self.go.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.facts.setText("")
         self.warnings.setText("")
         self.status.setStyleSheet("")
         self.status.setText("connecting to the engine...")
@@ -140,7 +147,12 @@ class JobPanel:
             return
         size = " x ".join(f"{v:g}" for v in entry.get("size") or [])
         self.status.setText(f"done: {self.inserted.Label} ({size} mm)")
+        self.facts.setText(facts_html(facts.lines(entry)))
         self.warnings.setText("\n".join(f"warning: {w}" for w in ended.warnings))
+        if ended.missed:
+            App.Console.PrintWarning(f"Partsmith: {ended.missed} of what the prompt states is not met: "
+                                     + "; ".join(line for line in ended.facts if line.startswith(facts.CROSS))
+                                     + "\n")
         for warning in ended.warnings:
             App.Console.PrintWarning(f"Partsmith: {warning}\n")
         if App.GuiUp:
@@ -295,6 +307,12 @@ class ParametersPanel:
             if isinstance(field, QtWidgets.QComboBox):
                 field.currentIndexChanged.connect(self.show_what_counts)
         self.show_what_counts()
+        stated = facts_html(list(getattr(obj, "Facts", []) or []))
+        if stated:  # what the prompt stated, and whether the part meets each
+            said = QtWidgets.QLabel(stated)
+            said.setTextFormat(QtCore.Qt.RichText)
+            said.setWordWrap(True)
+            layout.addRow(said)
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
         layout.addRow(self.status)
@@ -405,3 +423,12 @@ def value_of(obj: Any, name: str, field: Any) -> Any:
     if isinstance(field, QtWidgets.QLineEdit):
         return field.text()
     return App.Units.Quantity(f"{float(field.property('rawValue'))} {field.property('partsmith_unit')}")
+
+
+def facts_html(lines: list[str]) -> str:
+    """Facts' lines as a panel shows them: green ticks, red crosses with what is off."""
+    rows = []
+    for line in lines:
+        colour = "#c62828" if line.startswith(facts.CROSS) else "#2e7d32"
+        rows.append(f'<span style="color: {colour};">{html.escape(line)}</span>')
+    return ("<b>The prompt asked for</b><br>" + "<br>".join(rows)) if rows else ""

@@ -73,6 +73,8 @@ def test_the_part_lands_at_the_cursor_at_real_size(seen: dict) -> None:  # type:
     props = part["props"]
     assert len(props["partsmith_id"]) > 10 and props["partsmith_step"].endswith("model.step")
     assert json.loads(props["partsmith_params"])["hole_diameter"] == 4
+    facts = json.loads(props["partsmith_facts"])  # what the prompt stated, met (issue 25)
+    assert [(f["said"], f["met"]) for f in facts] == [("40 x 30 x 5 mm", True), ("four 4 mm holes", True)]
     assert seen["params_fields"]["length"] == 40 and seen["params_fields"]["holes"] == "corners"
     assert seen["history_list"][0] == part["name"]
 

@@ -107,6 +107,9 @@ def run():
         box = objects[0].Shape.BoundBox
         seen["box"] = [box.XLength, box.YLength, box.ZLength]
         seen["solid"] = objects[0].Shape.isValid() and len(objects[0].Shape.Solids) == 1
+        seen["facts_property"] = list(objects[0].Facts)
+    seen["facts_label"] = next((lab.text() for lab in panel_widgets(mw)[2]
+                                if lab.text().startswith("<b>The prompt asked for")), "")
     if os.environ.get("PARTSMITH_FC_SCREENSHOT_ONLY"):
         shot_parameters_panel(mw, doc, seen)
         return seen  # scripts/screenshots.py: the picture is all it wants

@@ -62,6 +62,9 @@ def test_the_task_panel_inserts_a_solid_without_freezing(seen: dict) -> None:  #
     assert seen["objects"] == ["a 40 x 30 x 5 mm plate with four 4 mm holes 5 mm from the…"]
     assert seen["box"] == pytest.approx([40, 30, 5], abs=1e-6) and seen["solid"] is True
     assert seen["longest_event_gap_s"] < 1.0  # the event loop kept turning while the engine worked
+    # What the prompt stated, ticked, in the panel and kept on the part (issue 25).
+    assert seen["facts_property"] == ["\u2713 40 x 30 x 5 mm", "\u2713 four 4 mm holes"], seen["facts_property"]
+    assert "\u2713 four 4 mm holes" in seen["facts_label"]
     assert Path(seen["screenshot"]).stat().st_size > 20_000
 
 

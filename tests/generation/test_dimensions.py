@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
+from partsmith.checks.facts import problems
+from partsmith.checks.stated import hole_facts, size_facts
 from partsmith.prompt import dimensions
-from partsmith.prompt.dimensions import check, stated_sizes
+from partsmith.prompt.dimensions import stated_sizes
+
+
+def check(prompt: str, size: Sequence[float]) -> list[str]:
+    return problems(size_facts(prompt, size))
+
+
+def check_holes(prompt: str, holes: Sequence[float]) -> list[str]:
+    return problems(hole_facts(prompt, holes))
 
 
 @pytest.mark.parametrize(
@@ -56,11 +68,11 @@ def test_vague_hole_wording_checks_nothing(prompt: str) -> None:
 
 def test_hole_checks() -> None:
     prompt = "a plate with four M4 holes"
-    assert dimensions.check_holes(prompt, [4.5] * 4) == []
-    assert dimensions.check_holes(prompt, [4.5] * 4 + [20]) == []  # a bore of another size is fine
-    [problem] = dimensions.check_holes(prompt, [4.5] * 2)
+    assert check_holes(prompt, [4.5] * 4) == []
+    assert check_holes(prompt, [4.5] * 4 + [20]) == []  # a bore of another size is fine
+    [problem] = check_holes(prompt, [4.5] * 2)
     assert "four M4 holes" in problem and "2 such hole(s)" in problem
-    [problem] = dimensions.check_holes("a block with a 5 mm hole", [8.0])
+    [problem] = check_holes("a block with a 5 mm hole", [8.0])
     assert "hole diameters found, mm: 8" in problem
 
 

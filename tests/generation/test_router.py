@@ -44,12 +44,12 @@ def test_examples_are_the_nearest(router: Router) -> None:
 
 
 def test_every_shipped_example_runs_and_matches_its_own_prompt(pool: SandboxPool) -> None:
-    from partsmith.prompt import dimensions
+    from partsmith.checks import stated
 
     examples = code_examples()
     assert len(examples) >= 8
     for example in examples:
         result = pool.run(example.code)
-        problems = dimensions.check(example.prompt, result.measurements["size"], result.measurements["holes"])
+        problems = stated.check(example.prompt, result.measurements)
         assert problems == [], (example.name, problems)
         assert result.parameters, example.name  # named top-level sizes, as the guide asks

@@ -53,6 +53,9 @@ def test_a_generation_is_recorded_with_everything(make_engine) -> None:  # type:
     assert entry.model == "scripted" and entry.parameters == {"length": 40, "width": 30, "thickness": 5}
     assert entry.size == pytest.approx([40, 30, 5]) and entry.holes == [4.0]
     assert len(entry.attempts) == 1 and "generate_s" in entry.timings
+    assert {"model_s", "build_s", "checks_s", "candidates"} <= set(entry.timings)
+    # What the prompt stated, each met, kept with the part (issue 25).
+    assert [(f["said"], f["met"]) for f in entry.facts] == [("40 x 30 x 5 mm", True), ("a 4 mm hole", True)]
     assert {"step", "stl", "glb"} <= set(entry.artifacts)
     assert engine.history.path(entry, "thumbnail").is_file()
 

@@ -111,5 +111,9 @@ def test_local_flag_runs_the_engine_in_this_process(partsmith_home: Path) -> Non
     done = subprocess.run([PARTSMITH, "generate", PROMPT, "--json", "--local"], env=_env(partsmith_home),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["status"] == "ok"
+    made = json.loads(done.stdout)
+    assert made["status"] == "ok"
+    # What the prompt states, each with its verdict, whatever the model made (issue 25).
+    assert [f["said"] for f in made["facts"]] == ["40 x 30 x 5 mm", "four 4 mm holes"]
+    assert all(isinstance(f["met"], bool) for f in made["facts"])
     assert not (partsmith_home / "engine.json").exists()

@@ -3,8 +3,9 @@
 A part can run, be a valid solid and still be the wrong thing: a disc for "a 50 mm cube", an M2
 bolt for "a 2 inch long pin", a nut for "a phone stand", a plain plate for "a plate with a
 countersunk slot". Each check here compares what the prompt says with what the sandbox measured
-(`geometry.Measurements`, as a dict) and returns a sentence per mismatch. The pipeline sends the
-sentences back to the model as a repair, and shows those that remain as warnings.
+(`geometry.Measurements`, as a dict) and returns a `Fact` per thing the prompt states: met, or
+what is off. The pipeline chooses among candidate answers by the facts they meet, tells a repair
+what is off, and shows the user every fact with its verdict.
 
 Every check is conservative: a false mismatch wastes a repair and shows a wrong warning, so a
 check speaks only where the prompt is plain (a kind noun that names the part itself, a size next
@@ -18,8 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from partsmith.checks.facts import Fact, problems
 from partsmith.prompt import dimensions
-from partsmith.prompt.dimensions import NUMBER, UNIT, _to_mm
+from partsmith.prompt.dimensions import NUMBER, TOLERANCE_MM, UNIT, _to_mm
 
 # A stated length matches an extent within this (or 2% of it, for large parts).
 LENGTH_TOLERANCE_MM = 1.0
@@ -87,20 +89,24 @@ def _kind_at(prompt: str) -> tuple[int, Kind] | None:
     return best
 
 
-def check_kind(prompt: str, extents: Extents, measured: Mapping[str, Any]) -> list[str]:
+def kind_facts(prompt: str, extents: Extents, measured: Mapping[str, Any]) -> list[Fact]:
     if any(len(stated.sizes) == 3 for stated in dimensions.stated_sizes(prompt)):
         return []  # the user's own three sizes say the shape ("a 15 x 40 x 10 mm plate")
     kind = asked_kind(prompt)
-    if kind is None or kind.fits(extents, measured):
+    if kind is None:
         return []
+    said = f"a {kind.name} ({kind.shape})"
+    if kind.fits(extents, measured):
+        return [Fact(said, "kind", True)]
     got = " x ".join(f"{e:.3g}" for e in extents)
-    return [f"the prompt asks for a {kind.name}, which is {kind.shape}, but the part is {got} mm"]
+    return [Fact(said, "kind", False, f"the part is {got} mm",
+                 f"the prompt asks for a {kind.name}, which is {kind.shape}, but the part is {got} mm")]
 
 
 # Lengths next to the word that says which extent they are.
 _LENGTH = re.compile(
     rf"(?<![\w.,/-]){NUMBER}{UNIT}\s*-?\s*(?P<role>long|in\s+length|length|tall|high|in\s+diameter|"
-    rf"diameter|dia\b\.?|across|thick)"
+    rf"(?:outer|outside|external|overall)\s+diameter|od\b|o\.d\.|diameter|dia\b\.?|across|thick)"
     rf"|\b(?P<role2>length|diameter|thickness)\s+(?:of\s+|is\s+)?{NUMBER}{UNIT}",
     re.IGNORECASE)
 _FEATURE_WORDS = (r"holes?|bores?|slots?|pockets?|recess(?:es)?|grooves?|keyways?|bosses?|circles?|pcd|"
@@ -117,7 +123,8 @@ _ROUND_WORDS = re.compile(r"\b(?:cylinders?|knobs?|wheels?|caps?|rings?|tubes?|p
                           r"bushings?|rollers?|pulleys?|round)\b", re.IGNORECASE)
 
 
-_ROLES = {"length": "long", "high": "tall", "dia": "diameter", "across": "diameter", "thickness": "thick"}
+_ROLES = {"length": "long", "high": "tall", "dia": "diameter", "across": "diameter", "thickness": "thick",
+          "od": "diameter", "o.d.": "diameter"}
 
 
 @dataclass(frozen=True)
@@ -171,13 +178,16 @@ def _fits(length: float, extent: float) -> bool:
     return abs(length - extent) <= max(LENGTH_TOLERANCE_MM, LENGTH_TOLERANCE * extent)
 
 
-def check_lengths(prompt: str, extents: Extents) -> list[str]:
-    problems = []
+def length_facts(prompt: str, extents: Extents) -> list[Fact]:
+    found = []
     got = " x ".join(f"{e:.4g}" for e in extents)
     for length in stated_lengths(prompt):
-        if not any(_fits(length.mm, e) for e in extents):
-            problems.append(f"the prompt says {length.text} ({length.mm:.4g} mm) but the part is {got} mm")
-    return problems
+        if any(_fits(length.mm, e) for e in extents):
+            found.append(Fact(length.text, "length", True))
+        else:
+            found.append(Fact(length.text, "length", False, f"the part is {got} mm",
+                              f"the prompt says {length.text} ({length.mm:.4g} mm) but the part is {got} mm"))
+    return found
 
 
 # Features asked for: (name, words, what the measurements must show).
@@ -190,24 +200,73 @@ FEATURES: list[tuple[str, str, Callable[[Mapping[str, Any]], int | None]]] = [
 ]
 
 
-def check_features(prompt: str, measured: Mapping[str, Any]) -> list[str]:
-    problems = []
+def feature_facts(prompt: str, measured: Mapping[str, Any]) -> list[Fact]:
+    found = []
     for name, words, count in FEATURES:
         asked = [m for m in re.finditer(rf"\b(?:{words})\b", prompt, re.IGNORECASE)
                  if not _NEGATED.search(prompt[max(0, m.start() - 30):m.start()])]
         have = count(measured)
-        if asked and have is not None and have == 0:
-            problems.append(f"the prompt asks for {name} ({asked[0].group(0)}) but the part has none")
-    return problems
+        if not asked or have is None:
+            continue
+        said = f"{name} ({asked[0].group(0)})"
+        if have == 0:
+            found.append(Fact(said, "feature", False, "the part has none",
+                              f"the prompt asks for {said} but the part has none"))
+        else:
+            found.append(Fact(said, "feature", True))
+    return found
+
+
+def size_facts(prompt: str, size: Sequence[float]) -> list[Fact]:
+    """Overall sizes ("40 x 30 x 5 mm", "a 50 mm cube") against the bounding box, sorted extents
+    (the axis the model chose does not matter)."""
+    extents = sorted((float(s) for s in size), reverse=True)
+    got = " x ".join(f"{e:.4g}" for e in extents)
+    found = []
+    for stated in dimensions.stated_sizes(prompt):
+        if len(stated.sizes) == 3:
+            wanted = sorted(stated.sizes, reverse=True)
+            wrong = any(abs(w - e) > TOLERANCE_MM for w, e in zip(wanted, extents, strict=True))
+        else:
+            wrong = any(all(abs(s - e) > TOLERANCE_MM for e in extents) for s in stated.sizes)
+        found.append(Fact(stated.text, "size", not wrong, f"the part is {got} mm" if wrong else "",
+                          f"the prompt says {stated.text} but the part is {got} mm" if wrong else ""))
+    return found
+
+
+def hole_facts(prompt: str, holes: Sequence[float]) -> list[Fact]:
+    """Holes asked for ("four 4 mm holes", "an M5 hole") against the round holes measured."""
+    found = []
+    for spec in dimensions.stated_holes(prompt):
+        fitting = [d for d in holes if spec.fits(d)]
+        diameters = ", ".join(f"{d:.3g}" for d in holes) or "none"
+        if spec.count is not None and len(fitting) != spec.count:
+            off = f"the part has {len(fitting)} such hole(s) (hole diameters found, mm: {diameters})"
+        elif spec.count is None and not fitting:
+            off = f"the part has none (hole diameters found, mm: {diameters})"
+        else:
+            found.append(Fact(spec.text, "holes", True))
+            continue
+        found.append(Fact(spec.text, "holes", False, off, f"the prompt asks for {spec.text} but {off}"))
+    return found
+
+
+def facts(prompt: str, measured: Mapping[str, Any]) -> list[Fact]:
+    """Every fact the prompt states, each met or not by the measured part: overall sizes, lengths
+    said with their role, holes (when the part's holes were measured), the kind of part and the
+    features asked for."""
+    size: Sequence[float] = measured["size"]
+    extents: Extents = tuple(sorted((float(s) for s in size), reverse=True))  # type: ignore[assignment]
+    found = size_facts(prompt, size)
+    found += length_facts(prompt, extents)
+    holes = measured.get("holes")
+    if holes is not None:
+        found += hole_facts(prompt, [float(d) for d in holes])
+    found += kind_facts(prompt, extents, measured)
+    found += feature_facts(prompt, measured)
+    return found
 
 
 def check(prompt: str, measured: Mapping[str, Any]) -> list[str]:
-    """Every mismatch between the prompt and the measured part: overall sizes, holes, the kind of
-    part, lengths said with their role, and the features asked for."""
-    size: Sequence[float] = measured["size"]
-    extents: Extents = tuple(sorted((float(s) for s in size), reverse=True))  # type: ignore[assignment]
-    problems = dimensions.check(prompt, size, measured.get("holes"))
-    problems += check_lengths(prompt, extents)
-    problems += check_kind(prompt, extents, measured)
-    problems += check_features(prompt, measured)
-    return problems
+    """Every mismatch between the prompt and the measured part, as sentences."""
+    return problems(facts(prompt, measured))

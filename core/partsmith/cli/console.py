@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
+from partsmith.client import facts as fact_lines
 from partsmith.history.entry import Entry
 from partsmith.progress import Progress
 
@@ -55,7 +57,7 @@ def rows(columns: Sequence[str], values: Iterable[Sequence[str]], *, wrap_last: 
 
 
 def part(size: Sequence[float] | None, volume: float, parameters: dict[str, Any],
-         files: dict[str, Any], warnings: Sequence[str]) -> None:
+         files: dict[str, Any], warnings: Sequence[str], facts: Sequence[dict[str, Any]] = ()) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")  # a path wraps whole rather than losing its end to "…"
@@ -66,7 +68,12 @@ def part(size: Sequence[float] | None, volume: float, parameters: dict[str, Any]
     for fmt, path in files.items():
         table.add_row(fmt.upper(), str(path))
     out.print(table)
-    for warning in warnings:
+    said = {"facts": list(facts), "warnings": list(warnings)}
+    if facts:
+        out.print("[bold]what the prompt states[/]", highlight=False)
+    for fact, text in zip(facts, fact_lines.lines(said), strict=True):
+        out.print(f"  [{'green' if fact.get('met') else 'red'}]{escape(text)}[/]", highlight=False)
+    for warning in fact_lines.other_warnings(said):
         out.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
@@ -75,7 +82,7 @@ def entry(made: Entry, files: dict[str, Path | str]) -> None:
     how = f"{made.model}, {made.route} route" if made.model else f"{made.route}, no model"
     tries = f", {len(made.attempts)} attempt(s)" if made.attempts else ""
     out.print(f"[bold]{made.prompt}[/]  [dim]({how}{tries})[/]", highlight=False)
-    part(made.size, made.volume, made.parameters, files, made.warnings)
+    part(made.size, made.volume, made.parameters, files, made.warnings, made.facts)
     out.print(f"[dim]history id {made.id}[/]", highlight=False)
 
 
@@ -88,7 +95,7 @@ def entry_detail(shown: Entry, files: dict[str, Path]) -> None:
         out.print(f"like {shown.like}", highlight=False)
     if shown.error:
         err.print(f"[red]{shown.error.get('message')}[/]", highlight=False)
-    part(shown.size, shown.volume, shown.parameters, files, shown.warnings)
+    part(shown.size, shown.volume, shown.parameters, files, shown.warnings, shown.facts)
     if shown.script:
         from rich.syntax import Syntax
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import messages
+from . import facts, messages
 from .client import CANCELLED, DONE, FAILED, FINISHED, Client, EngineError
 
 POLL_S = 0.1
@@ -141,7 +141,7 @@ class Outcome:
     state: str
     entry: dict[str, Any] | None = None
     message: str = ""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # less those the facts show
     detail: str = ""
     kind: str = ""  # the error's kind, when it failed
 
@@ -153,6 +153,15 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.state == DONE
+
+    @property
+    def facts(self) -> list[str]:
+        """What the prompt stated, a line each, ticked or with what is off."""
+        return facts.lines(self.entry or {})
+
+    @property
+    def missed(self) -> int:
+        return facts.missed(self.entry or {})
 
 
 def failure(error: EngineError, program: str = messages.BLENDER) -> Outcome:
@@ -180,7 +189,7 @@ def outcome(now: Snapshot, program: str = messages.BLENDER) -> Outcome:
     if not entry:
         return Outcome(FAILED, message=messages.for_people("error", "no part", None, program),
                        detail="the engine finished but sent no part")
-    return Outcome(DONE, entry, warnings=tuple(entry.get("warnings") or ()))
+    return Outcome(DONE, entry, warnings=tuple(facts.other_warnings(entry)))
 
 
 def start(work: Callable[[Task], Any]) -> Task:

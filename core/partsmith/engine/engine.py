@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from partsmith.checks import stated
 from partsmith.config import Settings, get_settings
 from partsmith.errors import InputError
 from partsmith.generate.pipeline import Generation, GenerationFailed, Generator, Reference
@@ -101,7 +102,8 @@ class Engine:
 
     def generator(self, model: str | None = None) -> Generator:
         return Generator(self.backend(model), self.pool, router=self.router, past=self._past,
-                         max_attempts=self.settings.llm.max_attempts)
+                         max_attempts=self.settings.llm.max_attempts,
+                         candidates=self.settings.llm.candidates)
 
     def _has_backend(self, model: str | None) -> bool:
         """Whether the backend for `model` (default: the settings') is loaded."""
@@ -188,10 +190,13 @@ class Engine:
                    host: str | None = None, timeout_s: float | None = None) -> Entry:
         """A script the user wrote or edited by hand: the same sandbox as the model's code."""
         result = self.pool.run(script, params=params or {}, timeout_s=timeout_s)
+        # A script given with a description is checked against it, as a model's answer would be.
+        found = _facts(prompt, result)
         entry = Entry(
             id="", created=0.0, prompt=prompt.strip() or "a script edited by hand", status="ok",
-            host=host or self.host, route="script", script=result.script,
-            warnings=list(result.warnings), timings=dict(result.timings), **_measured(result),
+            host=host or self.host, route="script", script=result.script, facts=found,
+            warnings=[*result.warnings, *(fact["problem"] for fact in found if not fact["met"])],
+            timings=dict(result.timings), **_measured(result),
         )
         return self._save(entry, result)
 
@@ -206,10 +211,13 @@ class Engine:
         params = {**params, **standard_sizes(base.script, {**base.parameters, **params})}
         result = self.pool.run(base.script, params=params)
         changed = ", ".join(f"{k}={v}" for k, v in params.items())
+        # An edit in words is checked against its words ("but 10 mm thick"); values set by hand
+        # are the user's own.
+        found = _facts(request, result)
         entry = Entry(
             id="", created=0.0, prompt=f"{base.prompt} ({request or changed})", status="ok",
             host=host, like=base.id, model="", route=route, family=base.family,
-            script=result.script, warnings=list(result.warnings),
+            script=result.script, warnings=list(result.warnings), facts=found,
             timings=dict(result.timings), **_measured(result),
         )
         return self._save(entry, result)
@@ -220,6 +228,7 @@ class Engine:
             like=base.id if base else None, model=made.model, route=made.route,
             family=made.family, program=made.program, script=made.script,
             warnings=list(made.warnings), attempts=[a.__dict__ for a in made.attempts],
+            facts=list(made.facts),
             timings={**made.result.timings, **made.timings}, **_measured(made.result),
         )
         return self._save(entry, made.result, vector=made.vector)
@@ -277,6 +286,13 @@ def _parameters(script: str) -> list[Parameter]:
         return read_parameters(script)
     except InputError:
         return []
+
+
+def _facts(words: str | None, result: JobResult) -> list[dict[str, Any]]:
+    """What `words` state about the part, each met or not; none without words."""
+    if not words or not words.strip():
+        return []
+    return [fact.to_dict() for fact in stated.facts(words, result.measurements)]
 
 
 def _measured(result: JobResult) -> dict[str, Any]:

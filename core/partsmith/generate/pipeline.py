@@ -7,6 +7,13 @@ Two routes end in the same sandbox:
   always takes this route);
 - code: the model writes build123d code (which may use the kit), and errors go back to it.
 Every attempt is kept; attempts are bounded in number and in time.
+
+Answers are chosen by evidence: each one that builds is scored against the facts the prompt
+states (`checks.stated`: sizes where the words put them, holes, the kind of part, the features
+named) and against the program's own sense (`checks.program`). The first answer is greedy; when it
+meets every fact, no more are made. Otherwise more candidates are made (sampled, each with its own
+seed; an answer the same as an earlier one is not built again) until one meets every fact or the
+budget (`candidates`, at least `max_attempts`) is spent, and the one that meets the most wins.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Any
 
 from partsmith.checks import program as program_checks
 from partsmith.checks import stated
+from partsmith.checks.facts import Fact, unmet
 from partsmith.errors import PartsmithError, SandboxError, failed_feature
 from partsmith.generate import salvage, structured, styles
 from partsmith.generate.code_prompts import repair_message, system_prompt
@@ -50,6 +58,15 @@ class Attempt:
     tokens: int
     tokens_per_second: float
     program: dict[str, Any] | None = None  # the part program a structured answer filled
+    facts: list[dict[str, Any]] = field(default_factory=list)  # the prompt's facts, met or not
+    same_as: int | None = None  # the earlier attempt this answer repeated (not built again)
+    build_s: float = 0.0  # the sandbox: the script and the check of its shape
+    checks_s: float = 0.0
+
+    def score(self) -> tuple[int, int]:
+        """Lower is better: facts the part does not meet, then the program's own problems."""
+        missed = unmet(Fact.from_dict(f) for f in self.facts)
+        return missed, len(self.problems) - missed
 
 
 @dataclass
@@ -70,6 +87,7 @@ class Generation:
     vector: Vectors | None = None  # the prompt's embedding, for the history
     family: str | None = None  # the kit family the structured route chose
     program: dict[str, Any] | None = None  # the part program the structured route filled
+    facts: list[dict[str, Any]] = field(default_factory=list)  # what the prompt states, met or not
 
 
 class GenerationFailed(PartsmithError):
@@ -101,13 +119,15 @@ class Generator:
     """Turns prompts into parts with one backend and one sandbox pool (both kept warm)."""
 
     def __init__(self, backend: Backend, pool: SandboxPool, *, router: Router | None = None,
-                 past: PastParts | None = None, max_attempts: int = 3,
+                 past: PastParts | None = None, max_attempts: int = 3, candidates: int | None = None,
                  time_budget_s: float = 300.0) -> None:
         self.backend = backend
         self.pool = pool
         self.router = router or Router()
         self.past = past
         self.max_attempts = max_attempts
+        # Answers made at most for one prompt: the attempts a failure may use, or more candidates.
+        self.candidates = max(candidates or max_attempts, max_attempts)
         self.time_budget_s = time_budget_s
 
     def warm(self) -> None:
@@ -157,12 +177,15 @@ class Generator:
         ]
         attempts: list[Attempt] = []
         best: tuple[JobResult, Attempt] | None = None
+        seen: dict[str, int] = {}  # each script built, and the attempt that made it
         try:
-            for number in range(1, self.max_attempts + 1):
+            for number in range(1, self.candidates + 1):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
                 if number > 1 and time.perf_counter() - started > self.time_budget_s:
                     break
+                if number > self.max_attempts and best is None:
+                    break  # candidates are for choosing among parts: failures get max_attempts
                 report(Progress("generating" if number == 1 else "repairing", number))
                 rejected = None
                 if attempts and attempts[-1].route == "structured":
@@ -185,20 +208,35 @@ class Generator:
                     messages += self._repair_turn(completion.text, parse_error)
                     chosen = self._fallback(chosen)
                     continue
+                if script in seen:
+                    # The same answer again (a small model's confident mistake): not built again.
+                    earlier = attempts[seen[script] - 1]
+                    attempt.same_as = earlier.number
+                    attempt.error, attempt.problems = earlier.error, earlier.problems
+                    attempt.facts = earlier.facts
+                    continue
+                seen[script] = number
                 report(Progress("running", number, completion.tokens))
                 job_dir = self.pool.new_job_dir()
+                building = time.perf_counter()
                 try:
                     result = self.pool.run(script, job_dir=job_dir)
                 except SandboxError as exc:
+                    attempt.build_s = round(time.perf_counter() - building, 3)
                     _discard(job_dir)  # the error is in the attempt; its files are of no use
                     attempt.error = exc.to_dict()
                     messages += self._repair_turn(completion.text, exc)
                     chosen = self._fallback(chosen)
                     continue
-                attempt.problems = stated.check(text, result.measurements)
+                attempt.build_s = round(time.perf_counter() - building, 3)
+                checking = time.perf_counter()
+                found = stated.facts(text, result.measurements)
+                attempt.facts = [fact.to_dict() for fact in found]
+                attempt.problems = [fact.problem for fact in found if not fact.met]
                 if program is not None:
                     attempt.problems += program_checks.check(program, result.measurements)
-                if best is None or len(attempt.problems) < len(best[1].problems):
+                attempt.checks_s = round(time.perf_counter() - checking, 4)
+                if best is None or attempt.score() < best[1].score():
                     if best is not None:
                         _discard(best[0].job_dir)
                     best = (result, attempt)
@@ -234,8 +272,9 @@ class Generator:
         report(Progress("saving", chosen_attempt.number))
         return Generation(
             text, chosen_attempt.route, self.backend.model_id, result.script, result, attempts, warnings,
-            {"generate_s": round(time.perf_counter() - started, 3)}, decision, vector,
-            family=structured.family_of(chosen_attempt.program), program=chosen_attempt.program,
+            {"generate_s": round(time.perf_counter() - started, 3), **_stage_times(attempts)},
+            decision, vector, family=structured.family_of(chosen_attempt.program),
+            program=chosen_attempt.program, facts=chosen_attempt.facts,
         )
 
     def _without_failures(self, prompt: str, attempts: list[Attempt]) -> tuple[JobResult, Attempt] | None:
@@ -271,11 +310,12 @@ class Generator:
                     return None
                 index, kind, why = again.index, again.kind, again.reason
                 continue
-            problems = [*left_out, *stated.check(prompt, result.measurements),
+            said = stated.facts(prompt, result.measurements)
+            problems = [*left_out, *(fact.problem for fact in said if not fact.met),
                         *program_checks.check(program, result.measurements)]
             kept = program.model_dump(mode="json")
             return result, Attempt(source.number, "structured", dump(program), script, None, problems,
-                                   0.0, 0, 0.0, kept)
+                                   0.0, 0, 0.0, kept, facts=[fact.to_dict() for fact in said])
         return None
 
     def _fallback(self, route: str) -> str:
@@ -361,6 +401,18 @@ def _past_programs(past: list[Reference]) -> list[ProgramExample]:
         except ValueError:
             continue
     return found
+
+
+def _stage_times(attempts: list[Attempt]) -> dict[str, float]:
+    """Where a prompt's time went: the model, the sandbox, the checks, and how many answers were
+    made and built (candidates)."""
+    return {
+        "model_s": round(sum(a.seconds for a in attempts), 3),
+        "build_s": round(sum(a.build_s for a in attempts), 3),
+        "checks_s": round(sum(a.checks_s for a in attempts), 4),
+        "answers": float(len(attempts)),
+        "candidates": float(sum(1 for a in attempts if a.error is None and a.same_as is None)),
+    }
 
 
 def _discard(job_dir: Path) -> None:

@@ -46,6 +46,8 @@ class Entry:
     measurements: dict[str, Any] = field(default_factory=dict)  # all the sandbox measured
     sandbox_layers: dict[str, Any] = field(default_factory=dict)  # what held the script in
     warnings: list[str] = field(default_factory=list)
+    # What the prompt stated and whether the part meets each (checks.facts.Fact as dicts).
+    facts: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)

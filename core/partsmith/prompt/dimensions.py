@@ -1,4 +1,4 @@
-"""Sizes a prompt states, and whether a part matches them.
+"""Sizes a prompt states (`checks.stated` says whether a part matches them).
 
 Reads lengths with their units ("40 mm", "4 cm", "2 in", "1.5\"", "1/4 inch", "2-1/2 in"),
 "A x B x C" groups, cubes ("a 50 mm cube" is 50 x 50 x 50), hole counts and sizes ("four 4 mm
@@ -18,7 +18,6 @@ measured on (bench/dimensions.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -196,43 +195,3 @@ def stated_holes(prompt: str) -> list[HoleSpec]:
             continue  # "with holes": nothing to check
         found.append(HoleSpec(count, low, high, text))
     return found
-
-
-def check_holes(prompt: str, holes: Sequence[float]) -> list[str]:
-    problems = []
-    for spec in stated_holes(prompt):
-        fitting = [d for d in holes if spec.fits(d)]
-        found = ", ".join(f"{d:.3g}" for d in holes) or "none"
-        if spec.count is not None and len(fitting) != spec.count:
-            problems.append(f"the prompt asks for {spec.text} but the part has {len(fitting)} "
-                            f"such hole(s) (hole diameters found, mm: {found})")
-        elif spec.count is None and not fitting:
-            problems.append(f"the prompt asks for {spec.text} but the part has none "
-                            f"(hole diameters found, mm: {found})")
-    return problems
-
-
-def check(prompt: str, size: Sequence[float], holes: Sequence[float] | None = None) -> list[str]:
-    """Mismatches between the prompt and a part: overall sizes against the bounding box (sorted
-    extents) and, when the part's holes were measured, hole counts and diameters."""
-    problems = _check_sizes(prompt, size)
-    if holes is not None:
-        problems += check_holes(prompt, holes)
-    return problems
-
-
-def _check_sizes(prompt: str, size: Sequence[float]) -> list[str]:
-    extents = sorted(size, reverse=True)
-    problems = []
-    for stated in stated_sizes(prompt):
-        if len(stated.sizes) == 3:
-            wanted = sorted(stated.sizes, reverse=True)
-            if any(abs(w - e) > TOLERANCE_MM for w, e in zip(wanted, extents, strict=True)):
-                got = " x ".join(f"{e:.4g}" for e in extents)
-                problems.append(f"the prompt says {stated.text} but the part is {got} mm")
-        else:
-            unmatched = [s for s in stated.sizes if all(abs(s - e) > TOLERANCE_MM for e in extents)]
-            if unmatched:
-                got = " x ".join(f"{e:.4g}" for e in extents)
-                problems.append(f"the prompt says {stated.text} but the part is {got} mm")
-    return problems

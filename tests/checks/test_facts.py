@@ -1,0 +1,114 @@
+"""Issue 25: every fact a prompt states comes back with its verdict (met, or what is off), the
+engine chooses among candidate answers by them, and the user sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from partsmith.checks import stated
+from partsmith.checks.facts import Fact
+from partsmith.client import background
+from partsmith.client import facts as shown
+from partsmith.generate.pipeline import Generator
+from partsmith.model.scripted import ScriptedBackend
+from partsmith.sandbox import SandboxPool
+
+
+def _measured(size: list[float], **more: Any) -> dict[str, Any]:
+    return {"size": size, "holes": [], "slot_ends": 0, "cutouts": 0, "countersinks": 0,
+            "counterbores": 0, **more}
+
+
+def _script(body: str) -> str:
+    return f"```python\nfrom build123d import *\n{body}\n```"
+
+
+PLATE_PROMPT = "a 100 x 60 x 5 mm plate with four 6 mm holes"
+NO_HOLES = _script("result = Box(100, 60, 5)")
+TOO_THICK = _script("result = Box(100, 60, 60)")
+RIGHT = _script("result = Box(100, 60, 5) - GridLocations(80, 40, 2, 2) * Cylinder(3, 5)")
+
+
+def test_every_stated_fact_has_a_verdict() -> None:
+    found = stated.facts(PLATE_PROMPT, _measured([100, 60, 5], holes=[6.0, 6.0]))
+    assert [(f.about, f.said, f.met) for f in found] == [
+        ("size", "100 x 60 x 5 mm", True),
+        ("holes", "four 6 mm holes", False),
+    ]  # no kind: the three sizes say the shape
+    [missed] = [f for f in found if not f.met]
+    assert "2 such hole(s)" in missed.off and missed.problem.startswith("the prompt asks for four 6 mm holes")
+    assert Fact.from_dict(missed.to_dict()) == missed
+
+
+def test_a_prompt_that_states_nothing_has_no_facts() -> None:
+    assert stated.facts("a bracket", _measured([40, 30, 20])) == []
+
+
+def test_a_kind_is_a_fact_when_no_three_sizes_say_the_shape() -> None:
+    [kind] = stated.facts("a plate", _measured([60, 60, 60]))
+    assert kind.about == "kind" and not kind.met and kind.off == "the part is 60 x 60 x 60 mm"
+
+
+@pytest.mark.parametrize("prompt", ["a tube 50 mm long, 10 mm outer diameter, 2 mm wall",
+                                    "a spacer 10 mm OD, 50 mm long"])
+def test_an_outer_diameter_is_the_parts_own(prompt: str) -> None:
+    right = stated.facts(prompt, _measured([10, 10, 50], holes=[6.0]))
+    wrong = stated.facts(prompt, _measured([50, 50, 2], holes=[6.0]))
+    assert all(f.met for f in right)
+    assert any(f.about == "length" and not f.met and "10 mm" in f.said for f in wrong)
+
+
+def test_the_user_sees_ticks_and_what_is_off() -> None:
+    found = stated.facts(PLATE_PROMPT, _measured([100, 60, 5], holes=[6.0, 6.0]))
+    entry = {"facts": [f.to_dict() for f in found], "warnings": [f.problem for f in found if not f.met]
+             + ["a wall is thin"]}
+    assert shown.lines(entry)[0] == "\u2713 100 x 60 x 5 mm"
+    assert shown.lines(entry)[1].startswith("\u2717 four 6 mm holes: the part has 2 such hole(s)")
+    assert shown.other_warnings(entry) == ["a wall is thin"]  # a missed fact is not said twice
+    ended = background.Outcome(background.DONE, entry, warnings=tuple(shown.other_warnings(entry)))
+    assert ended.missed == 1 and len(ended.facts) == 2
+
+
+def test_a_greedy_answer_that_meets_every_fact_is_the_only_one(pool: SandboxPool) -> None:
+    backend = ScriptedBackend([RIGHT, NO_HOLES])
+    made = Generator(backend, pool, candidates=4).generate(PLATE_PROMPT, route="code")
+    assert len(made.attempts) == 1 and len(backend.requests) == 1
+    assert all(f["met"] for f in made.facts) and len(made.facts) == 2
+    assert made.timings["candidates"] == 1 and made.timings["answers"] == 1
+    assert made.timings["build_s"] > 0 and made.timings["checks_s"] >= 0 and "model_s" in made.timings
+
+
+def test_candidates_are_made_until_one_meets_every_fact_and_it_wins(pool: SandboxPool) -> None:
+    backend = ScriptedBackend([TOO_THICK, NO_HOLES, RIGHT, NO_HOLES])
+    made = Generator(backend, pool, max_attempts=2, candidates=4).generate(PLATE_PROMPT, route="code")
+    assert len(made.attempts) == 3  # the third met every fact: no fourth
+    assert made.result.measurements["size"] == pytest.approx([100, 60, 5])
+    assert sorted(made.result.measurements["holes"]) == pytest.approx([6.0] * 4)
+    assert made.warnings == [] and all(f["met"] for f in made.facts)
+    # Each repair told the model what was off, not the same prompt again.
+    assert "60" in backend.requests[1].messages[-1]["content"]
+    assert "holes" in backend.requests[2].messages[-1]["content"]
+
+
+def test_the_part_that_meets_the_most_facts_wins(pool: SandboxPool) -> None:
+    backend = ScriptedBackend([TOO_THICK, NO_HOLES, TOO_THICK])
+    made = Generator(backend, pool, candidates=3).generate(PLATE_PROMPT, route="code")
+    # Too thick misses the size and the holes; no holes misses only the holes.
+    assert made.result.measurements["size"] == pytest.approx([100, 60, 5])
+    assert [f["said"] for f in made.facts if not f["met"]] == ["four 6 mm holes"]
+    assert made.attempts[2].same_as == 1  # the same answer again was not built again
+    assert made.timings["candidates"] == 2 and made.timings["answers"] == 3
+
+
+def test_generate_lists_the_facts_once() -> None:
+    from partsmith.cli import console
+
+    found = stated.facts(PLATE_PROMPT, _measured([100, 60, 5], holes=[6.0, 6.0]))
+    warnings = [f.problem for f in found if not f.met] + ["a wall is thin"]
+    with console.out.capture() as captured:
+        console.part([100, 60, 5], 30000.0, {}, {}, warnings, [f.to_dict() for f in found])
+    text = captured.get()
+    assert "\u2713 100 x 60 x 5 mm" in text and "\u2717 four 6 mm holes: the part has 2" in text
+    assert text.count("four 6 mm holes") == 1 and "warning: a wall is thin" in text
