@@ -112,3 +112,37 @@ def test_generate_lists_the_facts_once() -> None:
     text = captured.get()
     assert "\u2713 100 x 60 x 5 mm" in text and "\u2717 four 6 mm holes: the part has 2" in text
     assert text.count("four 6 mm holes") == 1 and "warning: a wall is thin" in text
+
+
+BOX_PROGRAM = _script("""length = 100  # mm
+width = 60  # mm
+height = 60  # mm
+result = Box(length, width, height)""")
+TUBE = _script("""length = 50  # mm
+outer_diameter = 50  # mm
+wall = 2  # mm
+result = Cylinder(outer_diameter / 2, length) - Cylinder(outer_diameter / 2 - wall, length)""")
+
+
+@pytest.mark.parametrize(("prompt", "answer", "size", "change"), [
+    # A stated size the model put elsewhere or invented: the engine sets it where the words say.
+    ("a plate 100 by 60, 3 mm thick", BOX_PROGRAM, [100, 60, 3], "height = 3"),
+    ("a tube 50 mm long, 10 mm outer diameter, 2 mm wall", TUBE, [10, 10, 50], "outer_diameter = 10"),
+])
+def test_a_stated_size_the_answer_misses_is_set_where_its_words_say(
+        pool: SandboxPool, prompt: str, answer: str, size: list[float], change: str) -> None:
+    backend = ScriptedBackend([answer])
+    made = Generator(backend, pool, candidates=1, max_attempts=1).generate(prompt, route="code")
+    assert len(backend.requests) == 1  # no second answer was needed
+    assert sorted(made.result.measurements["size"]) == pytest.approx(sorted(size))
+    assert all(f["met"] for f in made.facts), made.facts
+    assert made.attempts[0].problems  # the model's own answer missed it ...
+    assert made.warnings == [f"the model's answer had other sizes than the prompt states; set {change}"]
+    assert f"{change}  # mm" in made.script  # the part's own parameter, as if the user had set it
+
+
+def test_an_answer_that_meets_the_sizes_is_not_touched(pool: SandboxPool) -> None:
+    backend = ScriptedBackend([_script("length = 100  # mm\nresult = Box(length, 60, 3)")])
+    made = Generator(backend, pool, candidates=1, max_attempts=1).generate(
+        "a plate 100 by 60, 3 mm thick", route="code")
+    assert made.attempts[0].restated is None and made.warnings == []

@@ -37,7 +37,9 @@ from partsmith.model.base import Backend, Cancelled, Completion, Request
 from partsmith.model.embed import Vectors
 from partsmith.program import Program, dump, parse
 from partsmith.program.examples import ProgramExample
+from partsmith.program.params import read_parameters
 from partsmith.progress import Progress, ProgressCallback
+from partsmith.prompt.edits import named_changes, size_words
 from partsmith.prompt.validate import check_prompt
 from partsmith.sandbox import JobResult, SandboxPool
 from partsmith.sandbox.pool import remove_job_dir
@@ -60,6 +62,8 @@ class Attempt:
     program: dict[str, Any] | None = None  # the part program a structured answer filled
     facts: list[dict[str, Any]] = field(default_factory=list)  # the prompt's facts, met or not
     same_as: int | None = None  # the earlier attempt this answer repeated (not built again)
+    # Sizes the engine put where the prompt's words say, on this answer's parameters.
+    restated: dict[str, Any] | None = None
     build_s: float = 0.0  # the sandbox: the script and the check of its shape
     checks_s: float = 0.0
 
@@ -236,13 +240,14 @@ class Generator:
                 if program is not None:
                     attempt.problems += program_checks.check(program, result.measurements)
                 attempt.checks_s = round(time.perf_counter() - checking, 4)
-                if best is None or attempt.score() < best[1].score():
-                    if best is not None:
-                        _discard(best[0].job_dir)
-                    best = (result, attempt)
-                else:
-                    _discard(result.job_dir)
-                if not attempt.problems:
+                for made in filter(None, [(result, attempt), self._restated(text, result, attempt)]):
+                    if best is None or made[1].score() < best[1].score():
+                        if best is not None:
+                            _discard(best[0].job_dir)
+                        best = made
+                    else:
+                        _discard(made[0].job_dir)
+                if best is not None and not best[1].problems:
                     break
                 mismatch = SandboxError("; ".join(attempt.problems))
                 if chosen == "structured" and self.backend.writes_code:
@@ -269,6 +274,9 @@ class Generator:
             )
         result, chosen_attempt = best
         warnings = [*result.warnings, *chosen_attempt.problems]
+        if chosen_attempt.restated:
+            said = ", ".join(f"{k} = {v}" for k, v in chosen_attempt.restated.items())
+            warnings.append(f"the model's answer had other sizes than the prompt states; set {said}")
         report(Progress("saving", chosen_attempt.number))
         return Generation(
             text, chosen_attempt.route, self.backend.model_id, result.script, result, attempts, warnings,
@@ -317,6 +325,40 @@ class Generator:
             return result, Attempt(source.number, "structured", dump(program), script, None, problems,
                                    0.0, 0, 0.0, kept, facts=[fact.to_dict() for fact in said])
         return None
+
+    def _restated(self, prompt: str, result: JobResult, attempt: Attempt) -> tuple[JobResult, Attempt] | None:
+        """A candidate the engine makes: a built answer whose part misses a length or a hole size
+        the prompt states ("3 mm thick", "10 mm outer diameter", "four 6 mm holes"), with each
+        such size set on the parameter its words name (by role, as an edit in words is), run
+        again. None when no missed size names a parameter of the answer."""
+        missed = [f for f in attempt.facts if not f.get("met") and f.get("about") in ("length", "holes")]
+        if not missed:
+            return None
+        try:
+            params = read_parameters(result.script)
+        except (SyntaxError, ValueError, AssertionError):
+            return None
+        changes: dict[str, Any] = {}
+        for fact in missed:
+            changes.update(named_changes(size_words(str(fact.get("said", ""))), params) or {})
+        current = {p.name: p.value for p in params}
+        changes = {k: v for k, v in changes.items() if current.get(k) != v}
+        if not changes:
+            return None
+        job_dir = self.pool.new_job_dir()
+        building = time.perf_counter()
+        try:
+            rerun = self.pool.run(result.script, params=changes, job_dir=job_dir)
+        except SandboxError:
+            _discard(job_dir)
+            return None
+        said = stated.facts(prompt, rerun.measurements)
+        made = Attempt(attempt.number, attempt.route, attempt.answer, rerun.script, None,
+                       [fact.problem for fact in said if not fact.met], 0.0, 0, 0.0, None,
+                       facts=[fact.to_dict() for fact in said], restated=changes,
+                       build_s=round(time.perf_counter() - building, 3))
+        attempt.build_s += made.build_s
+        return rerun, made
 
     def _fallback(self, route: str) -> str:
         """A code-writing model whose program failed writes code next (programs cannot say

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from partsmith.program import roles as r
 from partsmith.program.params import Parameter
-from partsmith.prompt.dimensions import NUMBER, UNIT, UNITS, parse_number
+from partsmith.prompt.dimensions import COUNTS, NUMBER, UNIT, UNITS, parse_number
 
 # Words people use for a size, and the roles they mean, best first.
 WORDS: dict[str, tuple[str, ...]] = {
@@ -178,3 +178,17 @@ def named_changes(request: str, params: Sequence[Parameter]) -> dict[str, float 
             changes[needs[0]] = needs[1]
     return changes
 
+
+
+_OUTER = re.compile(r"\b(?:outer|outside|external|overall)\s+(?=diameter)", re.IGNORECASE)
+# "10 mm in diameter" (but the "in" of "2 in diameter" is the unit).
+_IN = re.compile(r"(mm|cm|inch(?:es)?|\")\s+in\s+(diameter|length)\b", re.IGNORECASE)
+_OD = re.compile(r"\b(?:o\.d\.|od)(?!\w)", re.IGNORECASE)
+_HOLE_COUNT = re.compile(rf"^\s*(?:\d+|{'|'.join(COUNTS)})\s+(?:x\s*)?(?=.*\bholes?\b)", re.IGNORECASE)
+
+
+def size_words(said: str) -> str:
+    """A size a prompt states, in the words an edit reads: "10 mm outer diameter" is "10 mm
+    diameter", "2 in OD" is "2 in diameter", "four 6 mm holes" is "6 mm holes" (a count is not a
+    size)."""
+    return _HOLE_COUNT.sub("", _OD.sub("diameter", _IN.sub(r"\1 \2", _OUTER.sub("", said))))
