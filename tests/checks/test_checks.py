@@ -37,6 +37,11 @@ def _measured(size: list[float], **more: Any) -> dict[str, Any]:
     ("a 60 mm disc, 5 mm thick", _measured([60, 60, 15]), _measured([60, 60, 5])),
     ("a block with a counterbored hole", _measured([40, 40, 20], holes=[6.0]),
      _measured([40, 40, 20], holes=[6.0], counterbores=1)),
+    # Issue 25: a nut's across flats and its thickness are its extents.
+    ("a hex nut 10 mm across flats, 5 mm thick", _measured([18.5, 16, 8.4], holes=[8.5]),
+     _measured([11.55, 10, 5], holes=[5.0])),
+    ("a tube 50 mm long, 10 mm outer diameter, 2 mm wall", _measured([50, 50, 2], holes=[10.0]),
+     _measured([10, 10, 50], holes=[6.0])),
 ])
 def test_wrong_parts_are_named(prompt: str, wrong: dict[str, Any], right: dict[str, Any]) -> None:
     assert stated.check(prompt, wrong), "the wrong part passed"
@@ -54,6 +59,8 @@ def test_wrong_parts_are_named(prompt: str, wrong: dict[str, Any], right: dict[s
     ("an enclosure without slots", _measured([80, 60, 30])),
     ("a spur gear with 24 teeth, module 1.5", _measured([39, 39, 8])),
     ("a knob 30 mm across, 15 mm tall", _measured([30, 30, 15])),
+    ("an M8 bolt, 40 mm long, 13 mm across flats", _measured([15.0, 13.0, 45.3])),
+    ("an L bracket 3 mm thick with 40 mm legs", _measured([40, 40, 20])),
 ])
 def test_right_parts_pass(prompt: str, measured: dict[str, Any]) -> None:
     assert stated.check(prompt, measured) == []

@@ -12,7 +12,7 @@ from partsmith.program.compile import compile_program
 from partsmith.program.examples import examples
 from partsmith.program.params import Parameter, read_parameters
 from partsmith.program.schema import parse
-from partsmith.prompt.edits import named_changes
+from partsmith.prompt.edits import named_changes, size_words
 
 
 def _program(*features: dict[str, Any]) -> list[Parameter]:
@@ -98,3 +98,13 @@ def test_a_standard_nut_shows_the_sizes_it_is_made_with() -> None:
     for name in ("across_flats", "thickness", "hole_diameter"):
         assert params[name].unit == "mm" and params[name].needs == ("size", "custom")
     assert params["size"].needs is None
+
+
+@pytest.mark.parametrize(("said", "words"), [
+    ("10 mm outer diameter", "10 mm diameter"), ("2 in OD", "2 in diameter"),
+    ("10 mm in diameter", "10 mm diameter"), ("2 in diameter", "2 in diameter"),
+    ("13 mm across flats", "13 mm across"), ("four 6 mm holes", "6 mm holes"), ("a 5 mm hole", "5 mm hole"),
+])
+def test_a_stated_size_in_the_words_an_edit_reads(said: str, words: str) -> None:
+    """Issue 25: the engine sets a size the model missed on the parameter its words name."""
+    assert size_words(said) == words

@@ -106,7 +106,8 @@ def kind_facts(prompt: str, extents: Extents, measured: Mapping[str, Any]) -> li
 # Lengths next to the word that says which extent they are.
 _LENGTH = re.compile(
     rf"(?<![\w.,/-]){NUMBER}{UNIT}\s*-?\s*(?P<role>long|in\s+length|length|tall|high|in\s+diameter|"
-    rf"(?:outer|outside|external|overall)\s+diameter|od\b|o\.d\.|diameter|dia\b\.?|across|thick)"
+    rf"(?:outer|outside|external|overall)\s+diameter|od\b|o\.d\.|diameter|dia\b\.?|across\s+(?:the\s+)?flats|"
+    rf"a/f\b|across|thick)"
     rf"|\b(?P<role2>length|diameter|thickness)\s+(?:of\s+|is\s+)?{NUMBER}{UNIT}",
     re.IGNORECASE)
 _FEATURE_WORDS = (r"holes?|bores?|slots?|pockets?|recess(?:es)?|grooves?|keyways?|bosses?|circles?|pcd|"
@@ -118,13 +119,15 @@ _FEATURE_BEFORE = re.compile(rf"\b(?:{_FEATURE_WORDS}|inner|inside|internal|bore
 _ANOTHER_LENGTH = rf"\s*(?:,|and)?\s*{NUMBER}{UNIT}\s*-?\s*(?:long|wide|deep|tall|high|thick|diameter|across)"
 _FEATURE_AFTER = re.compile(rf"(?:{_ANOTHER_LENGTH})*\s*(?:\S+\s+)?(?:{_FEATURE_WORDS})\b", re.IGNORECASE)
 _FLAT_KINDS = {"plate", "disc", "washer", "cube"}
+# Parts whose thickness is an extent (a nut's is its height; a bracket's is its wall).
+_THICK_KINDS = _FLAT_KINDS | {"nut"}
 _ROUND_KINDS = {"disc", "washer", "pin", "bolt", "nut"}
 _ROUND_WORDS = re.compile(r"\b(?:cylinders?|knobs?|wheels?|caps?|rings?|tubes?|pipes?|spacers?|standoffs?|"
                           r"bushings?|rollers?|pulleys?|round)\b", re.IGNORECASE)
 
 
 _ROLES = {"length": "long", "high": "tall", "dia": "diameter", "across": "diameter", "thickness": "thick",
-          "od": "diameter", "o.d.": "diameter"}
+          "od": "diameter", "o.d.": "diameter", "flats": "across flats", "a/f": "across flats"}
 
 
 @dataclass(frozen=True)
@@ -155,13 +158,15 @@ def stated_lengths(prompt: str) -> list[Length]:
             # "a slot 20 mm long", but not "a 2 inch long pin" when a pin is the part.
             features[role] = max(features.get(role, 0.0), mm)
             continue
-        if role == "thick" and (kind is None or kind.name not in _FLAT_KINDS):
+        if role == "thick" and (kind is None or kind.name not in _THICK_KINDS):
             continue  # a bracket's or an enclosure's thickness is its wall, not an extent
         if role == "diameter" and not (
                 (kind is not None and kind.name in _ROUND_KINDS) or _ROUND_WORDS.search(prompt)):
             continue
         if role == "diameter" and kind is not None and kind.name in {"bolt", "nut"}:
             continue  # a bolt's diameter is its thread, narrower than its head
+        if role == "long" and kind is not None and kind.name == "bolt":
+            continue  # a bolt's length is under its head
         found.append(Length(role, mm, match.group(0).strip()))
     # The part's extent is the largest of each role; "8 mm diameter, with a 20 mm diameter
     # flange": a feature wider than the part's stated size makes that size no extent.

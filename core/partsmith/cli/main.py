@@ -384,6 +384,7 @@ def evaluate(
             generator = None if oracle else engine.generator(model)
             if generator is not None and attempts:
                 generator.max_attempts = attempts
+                generator.candidates = max(generator.candidates, attempts)
             model_id = generator.backend.model_id if generator is not None else "reference scripts"
             target = out or Path("eval-results") / f"{name}-{'oracle' if oracle else model_id}"
             adapter = getattr(generator.backend, "adapter", None) if generator is not None else None

@@ -184,11 +184,13 @@ _OUTER = re.compile(r"\b(?:outer|outside|external|overall)\s+(?=diameter)", re.I
 # "10 mm in diameter" (but the "in" of "2 in diameter" is the unit).
 _IN = re.compile(r"(mm|cm|inch(?:es)?|\")\s+in\s+(diameter|length)\b", re.IGNORECASE)
 _OD = re.compile(r"\b(?:o\.d\.|od)(?!\w)", re.IGNORECASE)
+_FLATS = re.compile(r"\bacross\s+(?:the\s+)?flats\b|\ba/f\b", re.IGNORECASE)
 _HOLE_COUNT = re.compile(rf"^\s*(?:\d+|{'|'.join(COUNTS)})\s+(?:x\s*)?(?=.*\bholes?\b)", re.IGNORECASE)
 
 
 def size_words(said: str) -> str:
     """A size a prompt states, in the words an edit reads: "10 mm outer diameter" is "10 mm
-    diameter", "2 in OD" is "2 in diameter", "four 6 mm holes" is "6 mm holes" (a count is not a
-    size)."""
-    return _HOLE_COUNT.sub("", _OD.sub("diameter", _IN.sub(r"\1 \2", _OUTER.sub("", said))))
+    diameter", "2 in OD" is "2 in diameter", "13 mm across flats" is "13 mm across", "four 6 mm
+    holes" is "6 mm holes" (a count is not a size)."""
+    plain = _FLATS.sub("across", _OD.sub("diameter", _IN.sub(r"\1 \2", _OUTER.sub("", said))))
+    return _HOLE_COUNT.sub("", plain)
