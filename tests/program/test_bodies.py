@@ -43,6 +43,15 @@ PI = math.pi
       "a": 180}, (40, 20, 5), PI * (400 - 100) * 5 / 2),
     ({"type": "loft", "bottom": {"type": "rect", "w": 20, "l": 20}, "top": {"type": "rect", "w": 10, "l": 10},
       "h": 30}, (20, 20, 30), 30 / 3 * (400 + 100 + 200)),
+    # Issue 26: shapes people name that the program once said only in a roundabout way.
+    ({"type": "pyramid", "l": 40, "w": 30, "h": 50}, (40, 30, 50), 40 * 30 * 50 / 3),
+    ({"type": "pyramid", "l": 40, "w": 40, "h": 30, "tl": 20, "tw": 20}, (40, 40, 30),
+     30 / 3 * (1600 + 400 + math.sqrt(1600 * 400))),  # a tapered block: a frustum
+    ({"type": "dome", "d": 40}, (40, 40, 20), 2 / 3 * PI * 20**3),  # a hemisphere
+    ({"type": "dome", "d": 40, "h": 10}, (40, 40, 10), PI * 10 / 6 * (3 * 400 + 100)),  # a cap
+    ({"type": "capsule", "d": 10, "l": 40}, (10, 10, 40), PI * 25 * 30 + 4 / 3 * PI * 125),
+    ({"type": "capsule", "d": 10, "l": 10}, (10, 10, 10), 4 / 3 * PI * 125),
+    ({"type": "triangle", "lx": 30, "ly": 40, "h": 5}, (30, 40, 5), 30 * 40 / 2 * 5),
 ])
 def test_body_size_and_volume(body: dict[str, Any], size: tuple[float, ...], volume: float) -> None:
     made = build(body)
@@ -83,3 +92,29 @@ def test_every_kit_family_is_a_body(name: str) -> None:
     assert alone.solids == 1 and alone.volume > 0, text
     assert moved.volume == pytest.approx(alone.volume, rel=1e-6)
     assert moved.bbox_min[0] == pytest.approx(100 + alone.bbox_min[2], abs=1e-3)
+
+
+def test_a_dome_and_a_capsule_stand_on_their_base() -> None:
+    """A dome's flat face and a capsule's lower tip sit on the placement's z, as every body's base."""
+    assert build({"type": "dome", "d": 40, "z": 5}).bbox_min[2] == pytest.approx(5)
+    capsule = build({"type": "capsule", "d": 10, "l": 40, "z": 5})
+    assert capsule.bbox_min[2] == pytest.approx(5) and capsule.bbox_max[2] == pytest.approx(45)
+    triangle = build({"type": "triangle", "lx": 30, "ly": 40, "h": 5, "x": 2, "y": 3})
+    assert triangle.bbox_min == pytest.approx((2, 3, 0)) and triangle.bbox_max == pytest.approx((32, 43, 5))
+
+
+def test_a_capsule_shorter_than_it_is_wide_says_why() -> None:
+    from partsmith.kit.ops import FeatureError
+
+    with pytest.raises(FeatureError, match="overall, ends included"):
+        build({"type": "capsule", "d": 20, "l": 10})
+
+
+def test_fillets_on_the_long_edges() -> None:
+    """ "Fillet the long edges" of a bar: the four edges along its length, not the vertical ones."""
+    bar = {"type": "box", "l": 100, "w": 20, "h": 10}
+    long = build(bar, {"type": "fillet", "r": 2, "edges": "long"})
+    vertical = build(bar, {"type": "fillet", "r": 2, "edges": "vertical"})
+    rounded = (1 - PI / 4) * 2**2  # the area a 2 mm fillet takes off one edge's section
+    assert long.volume == pytest.approx(20000 - 4 * rounded * 100, rel=1e-6)
+    assert vertical.volume == pytest.approx(20000 - 4 * rounded * 10, rel=1e-6)

@@ -36,11 +36,13 @@ a face are in its two coordinates (top: x, y). A depth of 0 goes through. A radi
 diameter.
 Bodies: box (l along x, w along y, h), cylinder (d, h), sphere (d), cone (d1, d2, h), tube (od, \
 id, h), torus (od, id), wedge (l, w, h), prism (n sides, d across flats, h), extrude (shape, h), \
-revolve (path, a), loft (bottom, top, h), and parts: {kit}.
+revolve (path, a), loft (bottom, top, h), pyramid (l, w, h; tl, tw: a flat top), dome (d, h; no h: \
+a hemisphere), capsule (d, l overall), triangle (right angle at x, y; legs lx, ly; h), and parts: \
+{kit}.
 Features: hole (at: points, grid, circle or row; d or m size; depth; cb_d, cb_h counterbore; cs_d \
 countersink), pocket and boss (shape: rect w l r, circle d, slot l w, polygon n d), rib, ledge, \
-fillet (r) and chamfer (l) on edges (all, vertical, top, bottom, front, back, left, right, joint; \
-of: a feature's number), shell (t, open face), mirror, linear and polar copies.
+fillet (r) and chamfer (l) on edges (all, vertical, horizontal, long, top, bottom, front, back, left, \
+right, joint; of: a feature's number), shell (t, open face), mirror, linear and polar copies.
 
 """
 # How many of the hand-written examples sit in the fixed head.

@@ -205,6 +205,55 @@ def loft(bottom: bd.Face, top: bd.Face, height: float) -> bd.Part:
 # Points of hole patterns, in a side's two coordinates.
 
 
+def pyramid(length: float, width: float, height: float, top_length: float = 0.0,
+            top_width: float = 0.0) -> bd.Part:
+    """A rectangular pyramid: base `length` along X and `width` along Y, apex `height` above its
+    centre; with a top (`top_length` and `top_width` > 0) a frustum, a tapered block."""
+    base = rect(width=length, length=width)
+    if (top_length > TOL) != (top_width > TOL):
+        raise ValueError("a tapered block's top needs both its length and its width (both 0: a point)")
+    if top_length > TOL:
+        return bd.loft([base, bd.Pos(0, 0, height) * rect(width=top_length, length=top_width)])
+    return bd.loft([base, bd.Vertex(0, 0, height)])
+
+
+def dome(diameter: float, height: float = 0.0) -> bd.Part:
+    """A spherical cap standing on its flat base, `diameter` across the base, `height` tall (0: a
+    hemisphere, `diameter` / 2 tall)."""
+    radius = diameter / 2
+    height = height if height > TOL else radius
+    if height > 2 * radius * 10:
+        raise ValueError(f"a dome {height:g} mm tall on a {diameter:g} mm base is no cap of a sphere")
+    sphere_radius = (radius * radius + height * height) / (2 * height)
+    ball = bd.Pos(0, 0, height - sphere_radius) * bd.Sphere(sphere_radius)
+    side = 2 * sphere_radius + 1.0
+    keep = bd.Box(side, side, height + 1.0, align=(bd.Align.CENTER, bd.Align.CENTER, bd.Align.MIN))
+    return ball & keep
+
+
+def capsule(diameter: float, length: float) -> bd.Part:
+    """A cylinder with hemispherical ends, `length` overall along Z (at least `diameter`), standing
+    on the tip of its lower end."""
+    if length < diameter - TOL:
+        raise ValueError(f"a capsule {length:g} mm long cannot be {diameter:g} mm across: its length "
+                         "is overall, ends included")
+    radius = diameter / 2
+    straight = length - diameter
+    ends = bd.Pos(0, 0, radius) * bd.Sphere(radius)
+    if straight <= TOL:
+        return ends
+    ends += bd.Pos(0, 0, radius + straight) * bd.Sphere(radius)
+    return ends + bd.Pos(0, 0, radius) * cylinder(diameter, straight)
+
+
+def right_triangle(leg_x: float, leg_y: float, height: float) -> bd.Part:
+    """A right-triangle plate: the right angle at the origin, legs `leg_x` along +X and `leg_y`
+    along +Y, `height` thick along Z."""
+    outline = bd.Face(bd.Wire.make_polygon([bd.Vector(0, 0, 0), bd.Vector(leg_x, 0, 0),
+                                            bd.Vector(0, leg_y, 0)], close=True))
+    return bd.extrude(outline, amount=height)
+
+
 def grid(x: float, y: float, columns: int, rows: int, dx: float, dy: float) -> list[Point]:
     """`columns` x `rows` points `dx` and `dy` apart, centred on (x, y)."""
     columns, rows = int(columns), int(rows)
@@ -506,9 +555,10 @@ class Part:
     # --- edges --------------------------------------------------------------------------------
 
     def edges(self, group: str, of: int | None = None) -> list[bd.Edge]:
-        """The part's edges in `group`: all, vertical, horizontal, top, bottom, front, back, left,
-        right (the edges on that outermost side), joint (where entry `of` meets the part before
-        it); restricted to the edges on entry `of`'s surface when `of` is given."""
+        """The part's edges in `group`: all, vertical, horizontal, long (straight, along the longest
+        extent), top, bottom, front, back, left, right (the edges on that outermost side), joint
+        (where entry `of` meets the part before it); restricted to the edges on entry `of`'s
+        surface when `of` is given."""
         part = self._need()
         found = list(part.edges())
         if of is not None:
@@ -531,6 +581,12 @@ class Part:
                     and abs(abs((e.end_point() - e.start_point()).normalized().Z) - 1) < 1e-6]
         if group == "horizontal":
             return [e for e in found if e.bounding_box().size.Z < TOL]
+        if group == "long":  # straight edges along the longest extent (of entry `of`, when given)
+            size = (self.tools[of][0] if of is not None else part).bounding_box().size
+            longest = max(range(3), key=lambda i: (size.X, size.Y, size.Z)[i])
+            along = [(e, tuple((e.end_point() - e.start_point()).normalized())) for e in found
+                     if e.geom_type == bd.GeomType.LINE]
+            return [e for e, direction in along if abs(abs(direction[longest]) - 1) < 1e-6]
         if group not in FACES:
             raise FeatureError(f"unknown edge group {group!r}")
         n = bd.Vector(*FACES[group][0])

@@ -32,6 +32,7 @@ LONG = {
     "depth": "depth", "cb_d": "counterbore_diameter", "cb_h": "counterbore_depth",
     "cs_d": "countersink_diameter", "cs_a": "countersink_angle", "nx": "columns", "ny": "rows",
     "dx": "dx", "dy": "dy", "dz": "dz", "x": "x", "y": "y", "z": "z", "m": "size", "fit": "fit",
+    "tl": "top_length", "tw": "top_width", "lx": "leg_x", "ly": "leg_y",
 }
 # What a plain count is called, by feature.
 COUNT_NAMES = {"prism": "sides", "polygon": "sides"}
@@ -273,6 +274,16 @@ class Compiler:
             return f"ops.extrusion({self.shape(p, f.shape)}, {par(p, f, 'h')})"
         if isinstance(f, s.Revolve):
             return f"ops.revolution({self.shape(p, f.shape)}, {par(p, f, 'a')})"
+        if isinstance(f, s.Pyramid):
+            base = f"{par(p, f, 'l', 'along X')}, {par(p, f, 'w', 'along Y')}, {par(p, f, 'h')}"
+            return f"ops.pyramid({base}, {par(p, f, 'tl', '0: a point')}, {par(p, f, 'tw', '0: a point')})"
+        if isinstance(f, s.Dome):
+            return f"ops.dome({par(p, f, 'd')}, {par(p, f, 'h', '0: a hemisphere')})"
+        if isinstance(f, s.Capsule):
+            return f"ops.capsule({par(p, f, 'd')}, {par(p, f, 'l', 'overall, ends included')})"
+        if isinstance(f, s.Triangle):
+            return (f"ops.right_triangle({par(p, f, 'lx', 'along X')}, {par(p, f, 'ly', 'along Y')}, "
+                    f"{par(p, f, 'h')})")
         if isinstance(f, s.Loft):
             bottom = self.shape(f"{p}_bottom", f.bottom)
             top = self.shape(f"{p}_top", f.top)

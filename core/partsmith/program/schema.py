@@ -32,7 +32,7 @@ Face = Literal["top", "bottom", "front", "back", "left", "right"]
 Axis = Literal["z", "x", "y", "-z", "-x", "-y"]
 Op = Literal["add", "cut", "intersect"]
 EdgeGroup = Literal[
-    "all", "vertical", "horizontal", "top", "bottom", "front", "back", "left", "right", "joint"
+    "all", "vertical", "horizontal", "long", "top", "bottom", "front", "back", "left", "right", "joint"
 ]
 if TYPE_CHECKING:
     MetricSize = str
@@ -266,6 +266,44 @@ class Loft(_Placed):
     h: Len
 
 
+class Pyramid(_Placed):
+    """A rectangular pyramid `l` x `w` at the base, `h` high; `tl` x `tw` at the top: a frustum
+    (a tapered block; both 0: a point)."""
+
+    type: Literal["pyramid"]
+    l: Len  # noqa: E741
+    w: Len
+    h: Len
+    tl: Len0 = 0
+    tw: Len0 = 0
+
+
+class Dome(_Placed):
+    """A dome (a spherical cap) on its flat base, `d` across the base, `h` high (0: a hemisphere)."""
+
+    type: Literal["dome"]
+    d: Len
+    h: Len0 = 0
+
+
+class Capsule(_Placed):
+    """A cylinder with hemispherical ends (a pill), `d` across, `l` long overall, ends included."""
+
+    type: Literal["capsule"]
+    d: Len
+    l: Len  # noqa: E741
+
+
+class Triangle(_Placed):
+    """A right-triangle plate: the right angle at (x, y), legs `lx` along X and `ly` along Y, `h`
+    thick."""
+
+    type: Literal["triangle"]
+    lx: Len
+    ly: Len
+    h: Len
+
+
 # --- features ------------------------------------------------------------------------------------
 
 
@@ -393,7 +431,8 @@ class Polar(_Strict):
 
 
 PRIMITIVES: tuple[type[BaseModel], ...] = (
-    Box, Cylinder, Sphere, Cone, Tube, Torus, Wedge, Prism, Extrude, Revolve, Loft)
+    Box, Cylinder, Sphere, Cone, Tube, Torus, Wedge, Prism, Extrude, Revolve, Loft, Pyramid, Dome,
+    Capsule, Triangle)
 OPERATIONS: tuple[type[BaseModel], ...] = (
     Hole, Pocket, Boss, Rib, Ledge, Fillet, Chamfer, Shell, Mirror, Linear, Polar)
 
