@@ -128,6 +128,8 @@ result = Cylinder(outer_diameter / 2, length) - Cylinder(outer_diameter / 2 - wa
     # A stated size the model put elsewhere or invented: the engine sets it where the words say.
     ("a plate 100 by 60, 3 mm thick", BOX_PROGRAM, [100, 60, 3], "height = 3"),
     ("a tube 50 mm long, 10 mm outer diameter, 2 mm wall", TUBE, [10, 10, 50], "outer_diameter = 10"),
+    ("a 100 x 60 x 3 mm plate", BOX_PROGRAM, [100, 60, 3], "height = 3"),
+    ("a cube with 30 mm sides", BOX_PROGRAM, [30, 30, 30], "length = 30, width = 30, height = 30"),
 ])
 def test_a_stated_size_the_answer_misses_is_set_where_its_words_say(
         pool: SandboxPool, prompt: str, answer: str, size: list[float], change: str) -> None:
@@ -138,7 +140,8 @@ def test_a_stated_size_the_answer_misses_is_set_where_its_words_say(
     assert all(f["met"] for f in made.facts), made.facts
     assert made.attempts[0].problems  # the model's own answer missed it ...
     assert made.warnings == [f"the model's answer had other sizes than the prompt states; set {change}"]
-    assert f"{change}  # mm" in made.script  # the part's own parameter, as if the user had set it
+    for setting in change.split(", "):
+        assert f"{setting}  # mm" in made.script  # the part's own parameter, as if the user had set it
 
 
 def test_an_answer_that_meets_the_sizes_is_not_touched(pool: SandboxPool) -> None:

@@ -12,7 +12,7 @@ from partsmith.program.compile import compile_program
 from partsmith.program.examples import examples
 from partsmith.program.params import Parameter, read_parameters
 from partsmith.program.schema import parse
-from partsmith.prompt.edits import named_changes, size_words
+from partsmith.prompt.edits import edit_words, named_changes, size_words
 
 
 def _program(*features: dict[str, Any]) -> list[Parameter]:
@@ -108,3 +108,11 @@ def test_a_standard_nut_shows_the_sizes_it_is_made_with() -> None:
 def test_a_stated_size_in_the_words_an_edit_reads(said: str, words: str) -> None:
     """Issue 25: the engine sets a size the model missed on the parameter its words name."""
     assert size_words(said) == words
+
+
+def test_overall_sizes_as_edits_in_the_order_people_say_them() -> None:
+    assert edit_words("100 x 60 x 3 mm", "size") == ["100 mm long, 60 mm wide, 3 mm tall",
+                                                     "100 mm long, 60 mm wide, 3 mm thick"]
+    assert edit_words("30 mm cube", "size")[0] == "30 mm long, 30 mm wide, 30 mm tall"
+    assert edit_words("4 in by 2 in", "size") == ["101.6 mm long, 50.8 mm wide"]
+    assert edit_words("four 6 mm holes", "holes") == ["6 mm holes"]

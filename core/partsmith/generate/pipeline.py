@@ -39,7 +39,7 @@ from partsmith.program import Program, dump, parse
 from partsmith.program.examples import ProgramExample
 from partsmith.program.params import read_parameters
 from partsmith.progress import Progress, ProgressCallback
-from partsmith.prompt.edits import named_changes, size_words
+from partsmith.prompt.edits import edit_words, named_changes
 from partsmith.prompt.validate import check_prompt
 from partsmith.sandbox import JobResult, SandboxPool
 from partsmith.sandbox.pool import remove_job_dir
@@ -327,11 +327,12 @@ class Generator:
         return None
 
     def _restated(self, prompt: str, result: JobResult, attempt: Attempt) -> tuple[JobResult, Attempt] | None:
-        """A candidate the engine makes: a built answer whose part misses a length or a hole size
-        the prompt states ("3 mm thick", "10 mm outer diameter", "four 6 mm holes"), with each
+        """A candidate the engine makes: a built answer whose part misses a size the prompt states
+        ("3 mm thick", "10 mm outer diameter", "four 6 mm holes", "60 x 40 x 5 mm"), with each
         such size set on the parameter its words name (by role, as an edit in words is), run
         again. None when no missed size names a parameter of the answer."""
-        missed = [f for f in attempt.facts if not f.get("met") and f.get("about") in ("length", "holes")]
+        sizes = ("size", "length", "holes")
+        missed = [f for f in attempt.facts if not f.get("met") and f.get("about") in sizes]
         if not missed:
             return None
         try:
@@ -340,7 +341,11 @@ class Generator:
             return None
         changes: dict[str, Any] = {}
         for fact in missed:
-            changes.update(named_changes(size_words(str(fact.get("said", ""))), params) or {})
+            for words in edit_words(str(fact.get("said", "")), str(fact.get("about"))):
+                found = named_changes(words, params)
+                if found:
+                    changes.update(found)
+                    break
         current = {p.name: p.value for p in params}
         changes = {k: v for k, v in changes.items() if current.get(k) != v}
         if not changes:

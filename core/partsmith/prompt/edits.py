@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from partsmith.program import roles as r
 from partsmith.program.params import Parameter
-from partsmith.prompt.dimensions import COUNTS, NUMBER, UNIT, UNITS, parse_number
+from partsmith.prompt.dimensions import COUNTS, NUMBER, UNIT, UNITS, parse_number, stated_sizes
 
 # Words people use for a size, and the roles they mean, best first.
 WORDS: dict[str, tuple[str, ...]] = {
@@ -194,3 +194,19 @@ def size_words(said: str) -> str:
     holes" is "6 mm holes" (a count is not a size)."""
     plain = _FLATS.sub("across", _OD.sub("diameter", _IN.sub(r"\1 \2", _OUTER.sub("", said))))
     return _HOLE_COUNT.sub("", plain)
+
+
+def edit_words(said: str, about: str) -> list[str]:
+    """A fact's size as edits to try, best first: "60 x 40 x 5 mm" (as people order them: length,
+    width, then height or thickness) is "60 mm long, 40 mm wide, 5 mm tall", then "... 5 mm
+    thick"; a cube's side is its three sizes; a length or a hole size is its own words."""
+    if about != "size":
+        return [size_words(said)]
+    found = stated_sizes(said)
+    if not found:
+        return []
+    sizes = found[0].sizes
+    named = [f"{sizes[0]:g} mm long", f"{sizes[1]:g} mm wide"]
+    if len(sizes) == 2:
+        return [", ".join(named)]
+    return [", ".join([*named, f"{sizes[2]:g} mm {last}"]) for last in ("tall", "thick")]
