@@ -1,5 +1,6 @@
-"""End-to-end generation time split by stage: model load, model answer, sandbox (run, validate,
-export), saving into the history. Uses the model the settings choose (the embedded one on a
+"""End-to-end generation time split by stage: model load, model answers, the sandbox (run,
+validate, export), the checks of the prompt's facts, how many answers were made and built
+(candidates), saving into the history. Uses the model the settings choose (the embedded one on a
 machine with none), through an engine wired as the service wires it, in a scratch data folder.
 """
 
@@ -58,6 +59,9 @@ def main() -> None:
                 "prompt": prompt, "attempts": len(made.attempts), "model_s": model_s,
                 "sandbox_ms": sandbox.get("total_ms", 0.0), "run_ms": sandbox.get("run_ms", 0.0),
                 "validate_ms": sandbox.get("validate_ms", 0.0), "export_ms": sandbox.get("export_ms", 0.0),
+                "build_s": sandbox.get("build_s", 0.0), "checks_ms": sandbox.get("checks_s", 0.0) * 1000,
+                "candidates": int(sandbox.get("candidates", 0)),
+                "facts_met": sum(1 for f in made.facts if f.get("met")), "facts": len(made.facts),
                 "save_ms": (ended - marks.get("saving", ended)) * 1000, "total_s": ended - began,
             })
         engine.close()
@@ -65,16 +69,19 @@ def main() -> None:
     model = f"{backend.model_id} + {Path(adapter).name}" if adapter else backend.model_id
     totals = [r["total_s"] for r in rows]
     lines = [f"model: {model}; model load {load_s:.2f} s", "",
-             "| prompt | attempts | model s | sandbox ms (run / validate / export) | save ms | total s |",
-             "|---|---|---|---|---|---|"]
+             "| prompt | answers / built | facts met | model s | builds s | sandbox ms of the part (run / "
+             "validate / export) | checks ms | save ms | total s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "failed" in r:
-            lines.append(f"| {r['prompt'][:40]} | {r['attempts']} | {r['model_s']:.2f} | no part | | "
+            lines.append(f"| {r['prompt'][:40]} | {r['attempts']} | | {r['model_s']:.2f} | | no part | | | "
                          f"{r['total_s']:.2f} |")
             continue
-        lines.append(f"| {r['prompt'][:40]} | {r['attempts']} | {r['model_s']:.2f} | "
+        lines.append(f"| {r['prompt'][:40]} | {r['attempts']} / {r['candidates']} | "
+                     f"{r['facts_met']} of {r['facts']} | {r['model_s']:.2f} | {r['build_s']:.2f} | "
                      f"{r['sandbox_ms']:.0f} ({r['run_ms']:.0f} / {r['validate_ms']:.0f} / "
-                     f"{r['export_ms']:.0f}) | {r['save_ms']:.1f} | {r['total_s']:.2f} |")
+                     f"{r['export_ms']:.0f}) | {r['checks_ms']:.1f} | {r['save_ms']:.1f} | "
+                     f"{r['total_s']:.2f} |")
     share = statistics.mean(r["model_s"] / r["total_s"] for r in rows)
     p50 = statistics.median(totals)
     failed = [r["prompt"] for r in rows if "failed" in r]
