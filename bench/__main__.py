@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench import (
     cadqueryeval,
     cli,
+    dev_engine,
     dimensions,
     disk,
     frontends,
@@ -32,6 +33,7 @@ def main() -> None:
     cli.main()
     disk.main()
     training_dev.main([])
+    dev_engine.main([])
     phrasings.main([])
     cadqueryeval.main([])
     report.main()
