@@ -3,6 +3,7 @@ engine chooses among candidate answers by them, and the user sees them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -149,3 +150,17 @@ def test_an_answer_that_meets_the_sizes_is_not_touched(pool: SandboxPool) -> Non
     made = Generator(backend, pool, candidates=1, max_attempts=1).generate(
         "a plate 100 by 60, 3 mm thick", route="code")
     assert made.attempts[0].restated is None and made.warnings == []
+
+
+def test_a_repeated_answer_is_asked_again_hotter(pool: SandboxPool) -> None:
+    """The adapted model answers its short prompt (it takes no repair text): a different answer is
+    asked for by sampling, hotter after each answer that only repeated an earlier one."""
+    plain = json.dumps({"features": [{"type": "box", "l": 60, "w": 40, "h": 5}]})
+    holed = json.dumps({"features": [
+        {"type": "box", "l": 60, "w": 40, "h": 5},
+        {"type": "hole", "at": {"type": "grid", "nx": 2, "ny": 2, "dx": 40, "dy": 20}, "d": 6}]})
+    backend = ScriptedBackend([plain, plain, holed], writes_code=False, prompt_style="short")
+    made = Generator(backend, pool, candidates=4).generate("a 60 x 40 x 5 mm plate with four 6 mm holes")
+    assert [r.temperature for r in backend.requests] == [0.0, 0.7, pytest.approx(1.0)]
+    assert made.attempts[1].same_as == 1 and made.result.measurements["holes"] == [6.0] * 4
+    assert all(f["met"] for f in made.facts)

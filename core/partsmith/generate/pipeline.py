@@ -197,9 +197,10 @@ class Generator:
                     rejected = (previous.answer,
                                 (previous.error or {}).get("message") or "; ".join(previous.problems))
                 style = styles.style_for(self.backend.prompt_style, chosen, number)
+                repeats = sum(1 for a in attempts if a.same_as is not None)
                 ask = styles.Ask(asked, program_examples, kit_examples, messages,
-                                 rejected,
-                                 sampled=number > 1 or variant > 0, seed=number + 1000 * variant)
+                                 rejected, sampled=number > 1 or variant > 0,
+                                 seed=number + 1000 * variant, repeats=repeats)
                 completion, script, parse_error, program = self._ask(style, ask, number, report, cancel)
                 if completion.finish == "cancelled":
                     raise Cancelled()

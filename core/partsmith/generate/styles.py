@@ -45,10 +45,13 @@ class Ask:
     rejected: tuple[str, str] | None = None
     sampled: bool = False
     seed: int | None = None
+    repeats: int = 0  # answers so far that were the same as an earlier one
 
     @property
     def temperature(self) -> float:
-        return 0.7 if self.sampled else 0.0
+        """Greedy first; a sample after that, hotter for each answer that only repeated an
+        earlier one (a small model is sure of its mistake: a new seed alone gives it again)."""
+        return min(1.5, 0.7 + 0.3 * self.repeats) if self.sampled else 0.0
 
 
 @dataclass(frozen=True)
