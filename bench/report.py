@@ -152,6 +152,17 @@ def _training(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _dev_engine(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(
+        f"dev set through the engine ({d['descriptions']}, every {d['every']}th; facts, stated sizes "
+        f"set, llm.candidates = {d['candidates']})",
+        f"part right {d['part_right_engine']:.2f} (bbox 1 mm AND volume 2 %), bbox alone "
+        f"{d['bbox_within_1mm_engine']:.2f}",
+        f"the model's greedy answer alone, same run: part right {d['part_right_greedy']:.2f}; "
+        f"prompt to part p50 {d['seconds_p50']:.2f} s",
+    )]
+
+
 def _phrasings(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     first, *others = d["runs"]
     against = "; ".join(f"{r['adapter']}: {r['share']:.2f}" for r in others)
@@ -168,6 +179,7 @@ SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]
     ("eval-cadqueryeval", _eval("CadQueryEval")),
     ("eval-simple", _eval("simple prompts of bench/evals, the model")),
     ("training-dev", _training),
+    ("dev-engine", _dev_engine),
     ("phrasings", _phrasings),
     ("eval-oracle", _eval("evaluation harness, oracle")),
     ("sandbox", _sandbox),
