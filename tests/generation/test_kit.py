@@ -61,3 +61,16 @@ def test_kit_error_in_a_script_points_at_the_line(pool: SandboxPool) -> None:
         pool.run("from partsmith.kit import tube\n\nresult = tube(outer_diameter=-1)\n")
     assert info.value.line == 3
     assert "outer_diameter" in info.value.message
+
+
+@pytest.mark.parametrize("teeth", [52, 53, 68, 300])
+def test_a_gear_with_many_teeth_is_a_valid_solid(teeth: int) -> None:
+    """From 53 teeth at 20 degrees the root between two teeth passed the middle of the gap and the
+    outline crossed itself: the kernel's check refused the part the model had asked for right."""
+    from partsmith.build import geometry
+    from partsmith.kit.families import spur_gear
+
+    gear = spur_gear(module=1, teeth=teeth, thickness=5, bore_diameter=10)
+    assert gear.is_valid and len(gear.solids()) == 1
+    measured, _ = geometry.validate(gear)
+    assert measured.size[0] == pytest.approx(teeth + 2, abs=0.1)  # about the tip diameter (odd counts: less)

@@ -381,16 +381,19 @@ def spur_gear(
     # Half a tooth's angular thickness at the pitch circle, offset by the involute there.
     half = math.pi / (2 * teeth) + involute(pitch_r)[1]
     radii = [max(base_r, root_r) + (tip_r - max(base_r, root_r)) * i / 8 for i in range(9)]
+    # Where the root between two teeth starts, from a tooth's centre; with many teeth (53 and up at
+    # 20 degrees) that would pass the middle of the gap and the outline would cross itself.
+    gap = min(half + math.pi / (4 * teeth), 0.999 * math.pi / teeth)
     points: list[tuple[float, float]] = []
     for tooth in range(teeth):
         centre = 2 * math.pi * tooth / teeth
         flank = [(r, half - involute(r)[1]) for r in radii]
         side_a = [(r, centre - a) for r, a in flank]
         side_b = [(r, centre + a) for r, a in reversed(flank)]
-        points.append(_polar(root_r, centre - half - math.pi / (2 * teeth) * 0.5))
+        points.append(_polar(root_r, centre - gap))
         points.extend(_polar(r, a) for r, a in side_a)
         points.extend(_polar(r, a) for r, a in side_b)
-        points.append(_polar(root_r, centre + half + math.pi / (2 * teeth) * 0.5))
+        points.append(_polar(root_r, centre + gap))
     profile = bd.make_face(bd.Polyline(*points, close=True))
     gear = bd.extrude(profile, amount=thickness)
     if 0 < bore_diameter < root_r * 2:
