@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         "misses": [r["prompt"] for r in rows if not r.get("part_right")][:30],
     }
     table = (
-        f"Development set through the engine ({total} descriptions, every {args.every}th; "
+        f"Development set through the engine ({total} descriptions, one in {args.every}; "
         f"llm.candidates = {settings.llm.candidates})\n\n"
         "| | part right (bbox 1 mm AND volume 2 %) | bbox within 1 mm | made |\n|---|---|---|---|\n"
         f"| the engine (facts, stated sizes set, candidates) | {figures['part_right_engine']:.3f} | "

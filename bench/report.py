@@ -154,7 +154,7 @@ def _training(d: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def _dev_engine(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [(
-        f"dev set through the engine ({d['descriptions']}, every {d['every']}th; facts, stated sizes "
+        f"dev set through the engine ({d['descriptions']}, one in {d['every']}; facts, stated sizes "
         f"set, llm.candidates = {d['candidates']})",
         f"part right {d['part_right_engine']:.2f} (bbox 1 mm AND volume 2 %), bbox alone "
         f"{d['bbox_within_1mm_engine']:.2f}",
