@@ -7,7 +7,7 @@ from typing import Any
 
 import bpy
 
-from . import facts, importer, state
+from . import state
 
 
 class PARTSMITH_UL_history(bpy.types.UIList):
@@ -62,16 +62,16 @@ class VIEW3D_PT_partsmith(bpy.types.Panel):
                 row.label(text=item.label or item.name.replace("_", " "))
                 row.prop(item, item.field(), text="")
             params.operator("partsmith.apply", icon="CHECKMARK")
-            stated = importer.facts_of(part)
+            stated = state.stated_facts(part)
             if stated:
-                missed = sum(1 for fact in stated if not fact.get("met"))
+                missed = sum(1 for _, met in stated if not met)
                 box = layout.box()
                 title = f"The prompt asked for ({missed} not met)" if missed else "The prompt asked for"
                 box.label(text=title, icon="ERROR" if missed else "CHECKMARK")
-                for fact in stated:
+                for text, met in stated:
                     row = box.row()
-                    row.alert = not fact.get("met")  # drawn red
-                    row.label(text=facts.text(fact), icon="CHECKMARK" if fact.get("met") else "CANCEL")
+                    row.alert = not met  # drawn red
+                    row.label(text=text, icon="CHECKMARK" if met else "CANCEL")
 
         history = layout.box()
         row = history.row(align=True)

@@ -17,7 +17,7 @@ import bpy
 import bpy.utils.previews
 from bpy.app.handlers import persistent
 
-from . import background, connection, fields, importer
+from . import background, connection, facts, fields, importer
 
 PACKAGE = __package__ or "partsmith"
 KINDS = [("length", "Length", ""), ("angle", "Angle", ""), ("integer", "Whole number", ""),
@@ -197,6 +197,11 @@ def selected_part(context: Any) -> Any:
 
 
 # Parameters ------------------------------------------------------------------------------------
+
+def stated_facts(obj: Any) -> list[tuple[str, bool]]:
+    """What the part's prompt stated, each as the panel shows it, and whether the part meets it."""
+    return [(facts.text(fact), bool(fact.get("met"))) for fact in importer.facts_of(obj)]
+
 
 def load_params(context: Any) -> None:
     """Show the active part's parameters as fields (called when the selection changes)."""

@@ -29,10 +29,17 @@ def test_the_same_seed_gives_the_same_examples() -> None:
     assert list(dataset.generate(30, seed=9)) != list(dataset.generate(30, seed=10))
 
 
+# Bodies the schema gained for issue 26 that the generator does not draw yet: drawing them changes
+# the seeded dev set the shipped adapter is scored on, so they come with the lexicon's generator
+# and the next adapter. Listed, so that the day they are generated this list must go.
+NOT_YET_IN_DATA = {"pyramid", "dome", "capsule", "triangle"}
+
+
 def test_every_primitive_body_and_feature_appears(generated: list[dataset.Example]) -> None:
     seen = set().union(*(_types(e.answer) for e in generated))
     wanted = {model.model_fields["type"].annotation.__args__[0] for model in (*PRIMITIVES, *OPERATIONS)}
-    assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
+    assert wanted - NOT_YET_IN_DATA <= seen, f"never generated: {sorted(wanted - NOT_YET_IN_DATA - seen)}"
+    assert not NOT_YET_IN_DATA & seen, "generated now: take them off NOT_YET_IN_DATA"
     assert {"hex_nut", "hex_bolt", "spur_gear", "flange", "l_bracket"} <= seen
 
 

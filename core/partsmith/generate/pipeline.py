@@ -181,7 +181,7 @@ class Generator:
         ]
         attempts: list[Attempt] = []
         best: tuple[JobResult, Attempt] | None = None
-        seen: dict[str, int] = {}  # each script built, and the attempt that made it
+        seen: dict[str, int] = {}  # each script that built, and the attempt that made it
         try:
             for number in range(1, self.candidates + 1):
                 if cancel is not None and cancel.is_set():
@@ -214,13 +214,11 @@ class Generator:
                     chosen = self._fallback(chosen)
                     continue
                 if script in seen:
-                    # The same answer again (a small model's confident mistake): not built again.
+                    # The same part again (a small model's confident mistake): not built again.
                     earlier = attempts[seen[script] - 1]
                     attempt.same_as = earlier.number
-                    attempt.error, attempt.problems = earlier.error, earlier.problems
-                    attempt.facts = earlier.facts
+                    attempt.problems, attempt.facts = earlier.problems, earlier.facts
                     continue
-                seen[script] = number
                 report(Progress("running", number, completion.tokens))
                 job_dir = self.pool.new_job_dir()
                 building = time.perf_counter()
@@ -234,6 +232,7 @@ class Generator:
                     chosen = self._fallback(chosen)
                     continue
                 attempt.build_s = round(time.perf_counter() - building, 3)
+                seen[script] = number  # built: a failed build is tried again (a worker may have died)
                 checking = time.perf_counter()
                 found = stated.facts(text, result.measurements)
                 attempt.facts = [fact.to_dict() for fact in found]
