@@ -20,6 +20,26 @@ import bpy
 STARTED = time.monotonic()
 TICKS: list[float] = []  # when the UI loop ran while the part was being made
 SEEN: dict = {}
+
+
+def later(step, first_interval: float, persistent: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Run `step` from Blender's timer; an exception in it ends the run with its traceback in
+    the checks file (a timer's exception is printed and the run would wait for nothing)."""
+
+    def guarded():  # type: ignore[no-untyped-def]
+        try:
+            return step()
+        except Exception:  # noqa: BLE001 (reported to the test, then the run ends)
+            import json
+            import traceback
+
+            print(traceback.format_exc(), file=sys.stderr, flush=True)
+            if os.environ.get("PARTSMITH_CHECKS"):
+                with open(os.environ["PARTSMITH_CHECKS"], "w") as handle:  # noqa: PTH123
+                    json.dump({**SEEN, "error": traceback.format_exc()}, handle, default=str)
+            os._exit(1)
+
+    bpy.app.timers.register(guarded, first_interval=first_interval, persistent=persistent)
 SPEC_SCRIPT = '''"""A mounting plate whose head comments follow the parameter contract."""
 from build123d import Box, Cylinder, Locations, Pos
 
@@ -125,7 +145,7 @@ def frame_and_shoot() -> float | None:
     view.view_distance *= 1.8
     if not hasattr(area.regions[0], "active_panel_category"):
         click_partsmith_tab(window, area)
-    bpy.app.timers.register(shoot, first_interval=1.5)
+    later(shoot, first_interval=1.5)
     return None
 
 
@@ -209,11 +229,11 @@ def no_engine_check() -> None:
             SEEN["no_engine_lines"] = sorted(lines)
             SEEN["no_engine_seconds"] = ticks[-1] - asked
             SEEN["no_engine_longest_gap_s"] = max(b - a for a, b in itertools.pairwise(ticks))
-            bpy.app.timers.register(load_check, first_interval=0.2)
+            later(load_check, first_interval=0.2)
             return None
         return 0.05
 
-    bpy.app.timers.register(watch, first_interval=0.05)
+    later(watch, first_interval=0.05)
 
 
 def load_check() -> None:
@@ -223,12 +243,12 @@ def load_check() -> None:
 
     path = os.path.join(tempfile.mkdtemp(), "scene.blend")  # noqa: PTH118
     bpy.ops.wm.save_as_mainfile(filepath=path)
-    bpy.app.timers.register(lambda: load_and_select(path), first_interval=0.2, persistent=True)
+    later(lambda: load_and_select(path), first_interval=0.2, persistent=True)
 
 
 def load_and_select(path: str) -> None:
     bpy.ops.wm.open_mainfile(filepath=path)
-    bpy.app.timers.register(select_spec_part, first_interval=0.5, persistent=True)
+    later(select_spec_part, first_interval=0.5, persistent=True)
 
 
 def select_spec_part() -> None:
@@ -237,7 +257,7 @@ def select_spec_part() -> None:
     other = next(o for o in bpy.data.objects if o.name != part.name and "partsmith_id" in o)
     bpy.context.view_layer.objects.active = other  # a change of selection the message bus reports
     bpy.context.view_layer.objects.active = part
-    bpy.app.timers.register(write_checks, first_interval=1.0, persistent=True)
+    later(write_checks, first_interval=1.0, persistent=True)
 
 
 def write_checks() -> None:
@@ -263,14 +283,14 @@ def idle_then_generate() -> float | None:
 
     SEEN["idle_longest_gap_s"] = max(b - a for a, b in itertools.pairwise(IDLE_TICKS))
     generate()
-    bpy.app.timers.register(frame_and_shoot, first_interval=0.2)
+    later(frame_and_shoot, first_interval=0.2)
     return None
 
 
 def start() -> None:
     install()
     setup_view()
-    bpy.app.timers.register(idle_then_generate, first_interval=0.5)
+    later(idle_then_generate, first_interval=0.5)
 
 
 if __name__ == "__main__":

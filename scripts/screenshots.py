@@ -63,9 +63,11 @@ def blender(out: Path, home: Path, scratch: Path, checks: Path | None = None) ->
     subprocess.run(["blender", "-b", "--factory-startup", "--python-expr",
                     f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(empty)!r})"],
                    env=env, check=True, timeout=120, capture_output=True)
-    subprocess.run(["xvfb-run", "-a", "-s", SCREEN, "blender", "--factory-startup", str(empty), "--python",
-                    str(ROOT / "scripts" / "blender_screenshot.py")], env=env, check=False, timeout=600,
-                   capture_output=checks is not None)
+    done = subprocess.run(["xvfb-run", "-a", "-s", SCREEN, "blender", "--factory-startup", str(empty),
+                           "--python", str(ROOT / "scripts" / "blender_screenshot.py")],
+                          env=env, check=False, timeout=600, capture_output=checks is not None, text=True)
+    if checks is not None:  # what Blender printed, for a test that finds no checks to say why
+        checks.with_suffix(".log").write_text(f"exit status {done.returncode}\n{done.stdout}\n{done.stderr}")
     return shot
 
 

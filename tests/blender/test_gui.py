@@ -24,19 +24,35 @@ def _screenshots():  # type: ignore[no-untyped-def]
     return module
 
 
+def _drive(tmp_path: Path, home: Path) -> tuple[Path, Path]:
+    """The driver's checks and screenshot. Blender 3.4 itself, under xvfb, has been seen to end
+    without a word once in many runs (no exception of the driver's: those are written to the
+    checks); such a run is told in the test's output and run once more in a new folder. A run
+    that ends so twice fails with what Blender printed."""
+    for attempt in (1, 2):
+        scratch = tmp_path / f"run{attempt}"
+        scratch.mkdir()
+        checks = scratch / "checks.json"
+        shot = _screenshots().blender(scratch, home, scratch, checks)
+        if checks.exists():
+            return checks, shot
+        printed = checks.with_suffix(".log").read_text()[-4000:]
+        print(f"Blender run {attempt} ended without its checks:\n{printed}")
+    raise AssertionError(f"the Blender driver did not finish, twice; the last run printed:\n{printed}")
+
+
 def test_a_real_blender_window(tmp_path: Path, pool) -> None:  # type: ignore[no-untyped-def]
     if shutil.which("blender") is None or shutil.which("xvfb-run") is None:
         pytest.skip("Blender and xvfb are needed: run `python scripts/setup.py --tests` as root")
     # About 5 s of "model work": a blocking operator would freeze the window for all of it.
     model = FailingOnImpossible(word_delay_s=0.25)
     running = start_service(tmp_path / "engine", pool, model)
-    checks = tmp_path / "checks.json"
     try:
-        shot = _screenshots().blender(tmp_path, tmp_path / "engine", tmp_path, checks)
+        checks, shot = _drive(tmp_path, tmp_path / "engine")
     finally:
         running.stop()
-    assert checks.exists(), "the Blender driver did not finish"
     seen = json.loads(checks.read_text())
+    assert "error" not in seen, seen["error"]
     assert seen["stage"] == "done"
     [part] = seen["parts"]
     assert part["dimensions"] == pytest.approx([0.040, 0.030, 0.005], abs=1e-6)
