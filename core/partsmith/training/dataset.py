@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from partsmith.training import kits, parts, words
+from partsmith.training import bodies, kits, parts, phrasing, words
+from partsmith.training.lexicon import STYLES, Draw, Tally, lexicon
+from partsmith.training.parts import Features
 
 HAND_FILE = Path(__file__).with_name("data") / "hand.jsonl"
 DEV_SEED = 1_000_003
@@ -31,13 +34,16 @@ class Example:
     prompt: str
     answer: str  # the program as one line of JSON (schema.dump)
     source: str  # which sampler, or "hand"
+    style: str = "hand"  # terse, plain or spec (the lexicon's styles), or hand
+    said: frozenset[tuple[str, str]] = frozenset()  # the lexicon's (entry, style) pairs it used
 
     def record(self) -> dict[str, str]:
-        return {"prompt": self.prompt, "answer": self.answer, "source": self.source}
+        return {"prompt": self.prompt, "answer": self.answer, "source": self.source, "style": self.style}
 
 
 def _samplers() -> list[tuple[str, parts.Sampler, float]]:
     found = [(name, fn, weight) for name, (fn, weight) in parts.SAMPLERS.items()]
+    found += [(name, fn, weight) for name, (fn, weight) in bodies.SAMPLERS.items()]
     found += [(f"kit_{name}", fn, weight) for name, (fn, weight) in kits.SAMPLERS.items()]
     return found
 
@@ -49,19 +55,63 @@ def canonical(features: list[dict[str, Any]]) -> str:
     return dump(parse({"features": features}))
 
 
-def generate(count: int, seed: int, typo_rate: float = 0.15) -> Iterator[Example]:
-    """`count` generated examples from `seed` (the same seed, the same examples)."""
-    rng = random.Random(seed)
+# How often each style is drawn: terse maker speech, plain requests, specs of several sentences.
+STYLE_WEIGHTS = (0.3, 0.45, 0.25)
+
+
+def _one(rng: Draw, sampler: parts.Sampler, style: str, typo_rate: float) -> tuple[str, Features]:
+    """A description in `style` and its program's features; `rng.used` holds what it said."""
+    rng.begin(style)
+    text, features = sampler(rng)
+    text = phrasing.frame(rng, text, features)
+    if style != "spec":  # a spec is written with care; typed requests carry slips
+        text = words.typo(rng, text, typo_rate)
+    text = phrasing.lead(rng, text)
+    rng.settle(text)
+    return text, features
+
+
+def _sayers(table: list[tuple[str, parts.Sampler, float]], tries: int = 30) -> dict[str, list[int]]:
+    """Which samplers say each lexicon entry: each run `tries` times in each style, on a random
+    source of its own (nothing drawn here reaches a data set)."""
+    found: dict[str, set[int]] = {}
+    probe = Draw(0)
+    for index, (_name, sampler, _weight) in enumerate(table):
+        for style in STYLES:
+            for _ in range(tries):
+                probe.begin(style)
+                probe.settle(phrasing.frame(probe, *sampler(probe)))
+                for key, _said in probe.used:
+                    found.setdefault(key, set()).add(index)
+    return {key: sorted(indices) for key, indices in found.items()}
+
+
+def generate(count: int, seed: int, typo_rate: float = 0.15, cover: bool = True) -> Iterator[Example]:
+    """`count` generated examples from `seed` (the same seed, the same examples), each in one of
+    the lexicon's styles; with `cover`, then as many more as it takes to say every lexicon entry
+    in every style at least once (each drawn from a sampler seen to say that entry)."""
+    rng = Draw(seed)
     table = _samplers()
-    names = [name for name, _, _ in table]
     weights = [weight for _, _, weight in table]
-    made = 0
-    while made < count:
+    tally = Tally()
+    sayers = _sayers(table) if cover else {}
+    for _ in range(count):
         index = rng.choices(range(len(table)), weights=weights)[0]
-        text, features = table[index][1](rng)
-        text = words.casing(rng, words.typo(rng, text, typo_rate))
-        yield Example(text, canonical(features), names[index])
-        made += 1
+        style = rng.choices(STYLES, weights=STYLE_WEIGHTS)[0]
+        text, features = _one(rng, table[index][1], style, typo_rate)
+        tally.add(rng.used)
+        yield Example(text, canonical(features), table[index][0], style, frozenset(rng.used))
+    if not cover:
+        return
+    for key, style in tally.missing():
+        for _attempt in range(400):
+            if (key, style) in tally.counts or key not in sayers:
+                break
+            index = rng.choice(sayers[key])
+            text, features = _one(rng, table[index][1], style, typo_rate)
+            if (key, style) in rng.used:
+                tally.add(rng.used)
+                yield Example(text, canonical(features), table[index][0], style, frozenset(rng.used))
 
 
 def hand_groups(path: Path = HAND_FILE) -> list[tuple[list[str], str]]:
@@ -139,9 +189,21 @@ def prepare(
         "seed": seed,
         "train_sha256": sha256(out / "train.jsonl"),
         "dev_sha256": sha256(out / "dev.jsonl"),
+        "styles": {name: dict(sorted(Counter(e.style for e in examples).items()))
+                   for name, examples in (("train", train), ("dev", dev))},
+        "lexicon": {"entries": len(lexicon().entries), **{
+            f"{name}_missing": [f"{key} ({style})" for key, style in _tally(examples).missing()]
+            for name, examples in (("train", train), ("dev", dev))}},
     }
     (out / "data.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
+
+
+def _tally(examples: list[Example]) -> Tally:
+    tally = Tally()
+    for example in examples:
+        tally.add(set(example.said))
+    return tally
 
 
 def load(path: Path) -> list[dict[str, str]]:

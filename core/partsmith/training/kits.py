@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 from partsmith.training import words
+from partsmith.training.lexicon import say as lex
 from partsmith.training.parts import Features
 from partsmith.training.sizes import Sayer
 
@@ -19,15 +20,8 @@ ISO = ("M2", "M2.5", "M3", "M4", "M5", "M6", "M8", "M10", "M12", "M16", "M20", "
 
 def nut(rng: random.Random) -> tuple[str, Features]:
     size = rng.choice(ISO)
-    text = rng.choice(
-        [
-            f"an {size} nut",
-            f"{size} hex nut",
-            f"a hex nut, {size}",
-            f"an {size} hexagon nut",
-            f"nut for an {size} bolt",
-        ]
-    )
+    named = lex(rng, "body.hex_nut", m=size)
+    text = rng.choice([f"{words.article(named)} {named}", named])
     return text.replace("an M2", "a M2") if rng.random() < 0.5 else text, [{"type": "hex_nut", "size": size}]
 
 
@@ -36,13 +30,13 @@ def bolt(rng: random.Random) -> tuple[str, Features]:
     size = rng.choice(ISO)
     low = float(size[1:]) * 2
     length = say.size(low, low * 8)
+    named = lex(rng, "body.hex_bolt", m=size)
     text = rng.choice(
         [
             f"an {size} x {length.bare} bolt",
             f"{size}x{length.bare} hex bolt",
-            f"a hex head bolt {size}, {length.text} long",
-            f"an {size} bolt {length.text} long",
-            f"{size} hex screw, length {length.text}",
+            f"{words.article(named)} {named}, {length.text} long",
+            f"{named}, length {length.text} under the head",
         ]
     )
     return text, [{"type": "hex_bolt", "size": size, "length": length.mm}]
@@ -57,8 +51,9 @@ def gear(rng: random.Random) -> tuple[str, Features]:
     params: dict[str, Any] = {"type": "spur_gear", "module": module, "teeth": teeth, "thickness": t.mm}
     text = rng.choice(
         [
-            f"a spur gear, module {words.num(module)}, {teeth} teeth, {t.text} thick",
-            f"a {teeth} tooth gear with module {words.num(module)} and {t.text} face width",
+            f"a {lex(rng, 'body.spur_gear')}, module {words.num(module)}, {teeth} teeth, {t.text} thick",
+            f"a {teeth} tooth {lex(rng, 'body.spur_gear')} with module {words.num(module)} and "
+            f"{t.text} face width",
             f"gear m{words.num(module)} z{teeth}, {t.text} wide",
         ]
     )
@@ -82,7 +77,7 @@ def flange(rng: random.Random) -> tuple[str, Features]:
     hole = say.size(4, max(4.1, min((od.mm - pcd.mm) * 0.6, (pcd.mm - bore.mm) * 0.4)))
     text = rng.choice(
         [
-            f"a flange {say.round_size(od)}, {t.text} thick, {bore.text} bore, "
+            f"a {lex(rng, 'body.flange')} {say.round_size(od)}, {t.text} thick, {bore.text} bore, "
             f"{words.count(rng, n)} {hole.text} bolt holes on a {pcd.text} circle",
             f"a pipe flange: OD {od.text}, thickness {t.text}, center bore {bore.text}, {n}x "
             f"Ø{hole.bare} holes on a {pcd.bare} PCD",
@@ -112,9 +107,10 @@ def bracket(rng: random.Random) -> tuple[str, Features]:
         "height": b.mm,
         "thickness": t.mm,
     }
+    noun = lex(rng, "body.l_bracket")
     text = rng.choice(
         [
-            f"an L bracket {w.text} wide with legs {a.text} and {b.text}, {t.text} thick",
+            f"{words.article(noun)} {noun} {w.text} wide with legs {a.text} and {b.text}, {t.text} thick",
             f"an angle bracket, base {a.text}, upright {b.text}, width {w.text}, thickness {t.text}",
         ]
     )
@@ -134,7 +130,7 @@ def standoff(rng: random.Random) -> tuple[str, Features]:
         params["shape"] = "hex"
     text = rng.choice(
         [
-            f"a {h.text} {shape} standoff for {m[0]}, {words.num(m[2])} mm "
+            f"a {h.text} {shape} {lex(rng, 'body.standoff')} for {m[0]}, {words.num(m[2])} mm "
             f"{'across flats' if shape == 'hex' else 'diameter'}",
             f"{shape} spacer {h.text} tall, {words.num(m[2])} mm wide, {words.num(m[1])} mm hole",
         ]
@@ -148,7 +144,7 @@ def pulley(rng: random.Random) -> tuple[str, Features]:
     bore = say.size(2, d.mm * 0.3)
     text = rng.choice(
         [
-            f"a pulley {d.text} diameter, {w.text} wide, {bore.text} bore",
+            f"a {lex(rng, 'body.pulley')} {d.text} diameter, {w.text} wide, {bore.text} bore",
             f"a belt pulley Ø{d.bare} x {w.bare} mm with a {bore.text} hole",
         ]
     )
@@ -161,7 +157,7 @@ def knob(rng: random.Random) -> tuple[str, Features]:
     shaft = say.size(3, d.mm * 0.3)
     text = rng.choice(
         [
-            f"a knob {d.text} across and {h.text} tall for a {shaft.text} shaft",
+            f"a {lex(rng, 'body.knob')} {d.text} across and {h.text} tall for a {shaft.text} shaft",
             f"a knurled control knob, {say.round_size(d)}, {h.text} high, {shaft.text} shaft hole",
         ]
     )
@@ -179,9 +175,10 @@ def enclosure(rng: random.Random) -> tuple[str, Features]:
         "height": h.mm,
         "wall": wall.mm,
     }
+    box = lex(rng, "body.enclosure")
     text = rng.choice(
         [
-            f"an electronics enclosure {say.dims(l_, w, h)} with {wall.text} walls",
+            f"{words.article(box)} {box} {say.dims(l_, w, h)} with {wall.text} walls",
             f"a project box {l_.text} x {w.text} x {h.text}, wall {wall.text}",
         ]
     )

@@ -15,6 +15,9 @@ from typing import Any
 
 from partsmith.kit.screws import SCREWS
 from partsmith.training import words
+from partsmith.training.lexicon import lexicon
+from partsmith.training.lexicon import noun as lexicon_noun
+from partsmith.training.lexicon import say as lex
 from partsmith.training.sizes import Sayer, Sized
 
 Features = list[dict[str, Any]]
@@ -37,13 +40,11 @@ def _p(value: float) -> float:
 
 
 def box_words(rng: random.Random) -> str:
-    return rng.choice(
-        ["box", "block", "rectangular block", "cuboid", "brick", "rectangular box", "solid block"]
-    )
+    return lex(rng, "body.box")
 
 
 def plate_words(rng: random.Random) -> str:
-    return rng.choice(["plate", "flat plate", "base plate", "mounting plate", "plate", "panel", "sheet"])
+    return lex(rng, "body.plate")
 
 
 def box_sizes(say: Sayer, l_: Sized, w: Sized, h: Sized, noun: str) -> str:
@@ -67,7 +68,8 @@ def box_sizes(say: Sayer, l_: Sized, w: Sized, h: Sized, noun: str) -> str:
 
 
 def hole_words(rng: random.Random, n: int) -> str:
-    return "hole" if n == 1 else rng.choice(["holes", "holes", "through holes", "holes"])
+    word = lex(rng, "feature.hole")
+    return word if n == 1 else word + "s"
 
 
 def _hole_size(say: Sayer, max_d: float) -> tuple[str, dict[str, Any], float]:
@@ -78,12 +80,16 @@ def _hole_size(say: Sayer, max_d: float) -> tuple[str, dict[str, Any], float]:
     if fits and rng.random() < 0.35:
         m = rng.choice(fits)
         if rng.random() < 0.25:
-            return (
-                rng.choice([f"{m} tapped", f"{m} threaded", f"tapped {m}"]),
-                {"m": m, "fit": "tap"},
-                CLEARANCE[m],
-            )
-        return rng.choice([f"{m}", f"{m} clearance", f"{m}", f"{m} screw"]), {"m": m}, CLEARANCE[m]
+            return lex(rng, "feature.tapped", m=m), {"m": m, "fit": "tap"}, CLEARANCE[m]
+        named = lex(rng, "screw.metric", m=m)
+        return lex(rng, "feature.clearance", m=named), {"m": m}, CLEARANCE[m]
+    unc = [(size, hole) for size, hole in lexicon().unc.items() if hole[0] <= max_d]
+    if unc and say.unit == "inch" and rng.random() < 0.4:
+        size, (clearance, tap) = rng.choice(unc)
+        if rng.random() < 0.3:
+            return lex(rng, "feature.tapped", m=size), {"d": tap}, tap
+        named = lex(rng, "screw.unc", m=size)
+        return lex(rng, "feature.clearance", m=named), {"d": clearance}, clearance
     d = say.size(1.5, max(1.6, max_d))
     return say.round_size(d) if rng.random() < 0.5 else d.text, {"d": d.mm}, d.mm
 
@@ -93,10 +99,8 @@ def _depth(say: Sayer, thickness: float) -> tuple[str, dict[str, Any]]:
     rng = say.rng
     if thickness > 4 and rng.random() < 0.3:
         depth = say.size(1, thickness * 0.7)
-        return rng.choice([f", {depth.text} deep", f" {depth.text} deep", f", blind {depth.text}"]), {
-            "depth": depth.mm
-        }
-    return rng.choice(["", "", " through", " going all the way through", ", thru"]), {}
+        return lex(rng, "feature.blind", v=depth.text), {"depth": depth.mm}
+    return lex(rng, "feature.through"), {}
 
 
 # --- samplers -------------------------------------------------------------------------------------
@@ -106,12 +110,13 @@ def box(rng: random.Random) -> tuple[str, Features]:
     say = Sayer(rng)
     if rng.random() < 0.25:
         side = say.size(5, 150)
+        cube = lex(rng, "body.cube")
         text = rng.choice(
             [
-                f"a {side.text} cube",
-                f"a cube {side.text} on each side",
-                f"cube, {side.text}",
-                f"a cube with {side.text} sides",
+                f"a {side.text} {cube}",
+                f"a {cube} {side.text} on each side",
+                f"{cube}, {side.text}",
+                f"a {cube} with {side.text} sides",
             ]
         )
         return text, [{"type": "box", "l": side.mm, "w": side.mm, "h": side.mm}]
@@ -126,6 +131,7 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
     features: Features = [{"type": "box", "l": l_.mm, "w": w.mm, "h": t.mm}]
     smaller = min(l_.mm, w.mm)
     layout = rng.choice(["corners", "corners", "center", "grid", "line", "points"])
+    one_hole, holes = hole_words(rng, 1), hole_words(rng, 2)
     hole: dict[str, Any] = {"type": "hole"}
     if layout == "corners":
         edge = say.size(3, max(3.1, smaller / 5))
@@ -140,8 +146,9 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
         four = rng.choice(["four", "4", "4x"])
         text += rng.choice(
             [
-                f" with {four} {size_text} holes {edge.text} from the edges",
-                f" with a {size_text} hole in each corner, {edge.text} in from the edges",
+                f" with {four} {size_text} {holes} {edge.text} from the edges",
+                f", {size_text} {lex(rng, 'feature.corners')} {edge.text} in from the edges",
+                f" with a {size_text} {one_hole} in each corner, {edge.text} in from the edges",
                 f", {four} {size_text} corner holes inset {edge.text}",
                 f" and {four} {size_text} mounting holes at the corners, {edge.text} from each edge",
             ]
@@ -151,10 +158,10 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
         hole["at"] = _pts((0, 0))
         text += rng.choice(
             [
-                f" with a {size_text} hole in the middle",
-                f" with a {size_text} hole in the center",
-                f", {size_text} hole in the centre",
-                f" and a centered {size_text} hole",
+                f" with a {size_text} {one_hole} in the middle",
+                f" with a {size_text} {one_hole} in the center",
+                f", {size_text} {one_hole} in the centre",
+                f" and a centered {size_text} {one_hole}",
             ]
         )
     elif layout == "grid":
@@ -165,10 +172,10 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
         hole["at"] = {"type": "grid", "nx": nx, "ny": ny, "dx": dx.mm, "dy": dy.mm}
         text += rng.choice(
             [
-                f" with a {nx} x {ny} grid of {size_text} holes spaced {dx.text} by {dy.text}",
-                f", {nx * ny} {size_text} holes in {ny} rows of {nx}, {dx.text} apart along the "
+                f" with a {nx} x {ny} grid of {size_text} {holes} spaced {dx.text} by {dy.text}",
+                f", {nx * ny} {size_text} {holes} in {ny} rows of {nx}, {dx.text} apart along the "
                 f"length and {dy.text} across",
-                f" with {nx}x{ny} {size_text} holes at {dx.bare} x {dy.bare}{say.suffix} pitch",
+                f" with {nx}x{ny} {size_text} {holes} at {dx.bare} x {dy.bare}{say.suffix} pitch",
             ]
         )
     elif layout == "line":
@@ -178,9 +185,9 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
         hole["at"] = {"type": "grid", "nx": n, "ny": 1, "dx": pitch.mm, "dy": 0}
         text += rng.choice(
             [
-                f" with {words.count(rng, n)} {size_text} holes in a row, {pitch.text} apart",
-                f", a row of {n} {size_text} holes along its length at {pitch.text} spacing",
-                f" and {n}x {size_text} holes on the center line, pitch {pitch.text}",
+                f" with {words.count(rng, n)} {size_text} {holes} in a row, {pitch.text} apart",
+                f", a row of {n} {size_text} {holes} along its length at {pitch.text} spacing",
+                f" and {n}x {size_text} {holes} on the center line, pitch {pitch.text}",
             ]
         )
     else:
@@ -196,9 +203,9 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
             ]
         )
         if len(hole["at"]["pts"]) == 2:
-            text += f" with two {size_text} holes, {where} and at ({words.num(-x)}, {words.num(-y)})"
+            text += f" with two {size_text} {holes}, {where} and at ({words.num(-x)}, {words.num(-y)})"
         else:
-            text += f" with a {size_text} hole {where}"
+            text += f" with a {size_text} {one_hole} {where}"
         text += rng.choice(["", " (mm from the center)", ", measured from the middle"])
     hole.update(size)
     depth_text, depth = _depth(say, t.mm)
@@ -209,17 +216,19 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
         cb_h = say.size(1, t.mm * 0.6)
         if rng.random() < 0.5:
             hole.update({"cb_d": cb.mm, "cb_h": cb_h.mm})
+            word = lex(rng, "feature.counterbore")
             text += rng.choice(
                 [
-                    f", counterbored {cb.text} x {cb_h.text} deep",
-                    f" with {cb.text} counterbores {cb_h.text} deep",
-                    f", cbore Ø{cb.bare} x {cb_h.bare}{say.suffix}",
+                    f", {word} {cb.text} x {cb_h.text} deep",
+                    f", {word} Ø{cb.bare} x {cb_h.bare}{say.suffix}",
+                    f", {word} {cb.text} dia {cb_h.text} deep",
                 ]
             )
         else:
             hole.update({"cs_d": cb.mm})
+            word = lex(rng, "feature.countersink")
             text += rng.choice(
-                [f", countersunk to {cb.text}", f" with a {cb.text} countersink", f", csk {cb.text}"]
+                [f", {word} to {cb.text}", f", {word} {cb.text}", f", {word} Ø{cb.bare}{say.suffix}"]
             )
     if rng.random() < 0.2:
         r = say.size(1, smaller / 6)
@@ -238,7 +247,10 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
 def cylinder(rng: random.Random) -> tuple[str, Features]:
     say = Sayer(rng)
     d, h = say.size(4, 200), say.size(2, 250)
-    noun = rng.choice(["cylinder", "cylinder", "rod", "round bar", "disc", "puck", "pin", "dowel", "post"])
+    kind = (
+        "body.disc" if h.mm < d.mm / 2 else "body.pin" if h.mm > 3 * d.mm and d.mm <= 20 else "body.cylinder"
+    )
+    noun = lex(rng, kind)
     text = rng.choice(
         [
             f"a {noun} {say.round_size(d)} and {h.text} {rng.choice(['tall', 'long', 'high'])}",
@@ -310,7 +322,7 @@ def disc_bolt_circle(rng: random.Random) -> tuple[str, Features]:
     )
     gap = min(pcd.mm - bore.mm, d.mm - pcd.mm) / 2
     size_text, size, _ = _hole_size(say, min(gap * 0.8, 3.14 * pcd.mm / n * 0.5))
-    noun = rng.choice(["disc", "round plate", "flange plate", "disk", "circular plate"])
+    noun = lex(rng, "body.disc")
     features: Features = [{"type": "cylinder", "d": d.mm, "h": t.mm}]
     text = rng.choice(
         [
@@ -337,7 +349,8 @@ def disc_bolt_circle(rng: random.Random) -> tuple[str, Features]:
     features.append({"type": "hole", "at": circle, **size})
     text += rng.choice(
         [
-            f" and {words.count(rng, n)} {size_text} holes on a {pcd.text} bolt circle{angle}",
+            f" and {words.count(rng, n)} {size_text} holes "
+            f"{lex(rng, 'feature.bolt_circle', v=pcd.text)}{angle}",
             f", {n}x {size_text} holes equally spaced on a {pcd.text} PCD{angle}",
             f", plus {words.count(rng, n)} {size_text} bolt holes on a circle of "
             f"{say.round_size(pcd)}{angle}",
@@ -349,7 +362,7 @@ def disc_bolt_circle(rng: random.Random) -> tuple[str, Features]:
 def sphere(rng: random.Random) -> tuple[str, Features]:
     say = Sayer(rng)
     d = say.size(3, 200)
-    noun = rng.choice(["sphere", "ball", "sphere", "spherical ball", "ball bearing ball"])
+    noun = lex(rng, "body.sphere")
     text = rng.choice(
         [
             f"a {noun} {say.round_size(d)}",
@@ -360,7 +373,7 @@ def sphere(rng: random.Random) -> tuple[str, Features]:
     body: dict[str, Any] = {"type": "sphere", "d": d.mm, "z": _p(d.mm / 2)}
     if rng.random() < 0.3:
         body.pop("z")
-        text += rng.choice([" centred at the origin", ", center at 0,0,0", " centered on the origin"])
+        text += rng.choice([" centred at the origin", ", center at 0,0,0", f", {lex(rng, 'placement.mid')}"])
     return text, [body]
 
 
@@ -368,18 +381,19 @@ def cone(rng: random.Random) -> tuple[str, Features]:
     say = Sayer(rng)
     d1, h = say.size(5, 200), say.size(5, 200)
     if rng.random() < 0.4:
+        cone = lex(rng, "body.cone")
         text = rng.choice(
             [
-                f"a cone {say.round_size(d1)} at the base and {h.text} tall",
-                f"a cone, base {d1.text}, height {h.text}",
-                f"a pointed cone {d1.text} wide, {h.text} high",
+                f"a {cone} {say.round_size(d1)} at the base and {h.text} tall",
+                f"a {cone}, base {d1.text}, height {h.text}",
+                f"a {cone} {d1.text} wide, {lex(rng, 'param.apex', v=h.text)}",
             ]
         )
         return text, [{"type": "cone", "d1": d1.mm, "d2": 0, "h": h.mm}]
     d2 = say.size(2, max(2.1, d1.mm * 0.8))
     if rng.random() < 0.2:
         d1, d2 = d2, d1
-    noun = rng.choice(["frustum", "truncated cone", "tapered cylinder", "cone frustum"])
+    noun = lex(rng, "body.frustum")
     text = rng.choice(
         [
             f"a {noun} {d1.text} across at the bottom, {d2.text} at the top, {h.text} tall",
@@ -398,25 +412,27 @@ def tube(rng: random.Random) -> tuple[str, Features]:
     if inner.mm >= od.mm - 0.4:
         inner = say.exact(_p(od.mm * 0.6))
     h = say.size(1, 300)
-    noun = rng.choice(["tube", "pipe", "sleeve", "spacer", "bushing", "ring", "washer", "hollow cylinder"])
+    thin = h.mm < od.mm / 4
+    noun = lex(rng, "body.washer" if thin else "body.tube")
+    tall = lex(rng, "param.thickness" if thin else rng.choice(["param.length", "param.height"]), v=h.text)
+    outside = lex(rng, "param.od", v=od.text)
     style = rng.randrange(4)
-    if style == 0:
-        text = f"{words.article(noun)} {noun} {od.text} OD, {inner.text} ID, {h.text} long"
-    elif style == 1:
-        text = (
-            f"{words.article(noun)} {noun} with outer diameter {od.text} and inner diameter "
-            f"{inner.text}, {h.text} {rng.choice(['tall', 'long', 'high', 'thick'])}"
-        )
-    elif style == 2:
-        wall = _p((od.mm - inner.mm) / 2)
-        text = f"{words.article(noun)} {noun} {od.text} outside, {say.exact(wall).text} wall, {h.text} long"
+    if style == 2:  # said by its wall (a wall of whole or half millimetres)
+        wall = realistic_small(rng, max(0.5, (od.mm - 1) / 2 * 0.8))
+        inner = say.exact(_p(od.mm - 2 * wall))
+        said = lex(rng, "param.wall", v=say.exact(wall).text)
+        text = f"{words.article(noun)} {noun}, {outside}, {said}, {tall}"
+    elif style == 3:
+        text = f"{words.article(noun)} {noun}: {od.bare}/{inner.bare}{say.suffix} diameters, {tall}"
     else:
-        text = f"{words.article(noun)} {noun}: {od.bare}/{inner.bare}{say.suffix} diameters, {h.text} high"
+        hole = lex(rng, "param.id", v=inner.text)
+        parts = [outside, hole, tall] if style == 0 else [tall, outside, hole]
+        text = f"{words.article(noun)} {noun} " + ", ".join(parts)
     body: dict[str, Any] = {"type": "tube", "od": od.mm, "id": inner.mm, "h": h.mm}
     if rng.random() < 0.12:
         axis = rng.choice(["x", "y"])
         body.update({"axis": axis, "mid": True})
-        text += f", lying along {axis.upper()}"
+        text += f", {lex(rng, f'placement.along_{axis}')}"
     return text, [body]
 
 
@@ -426,7 +442,7 @@ def torus(rng: random.Random) -> tuple[str, Features]:
     inner = say.size(max(1, od.mm * 0.3), od.mm * 0.85)
     if inner.mm >= od.mm - 0.4:
         inner = say.exact(_p(od.mm * 0.6))
-    noun = rng.choice(["torus", "ring", "donut", "o-ring", "toroid"])
+    noun = lex(rng, "body.torus")
     if rng.random() < 0.3:
         cross = _p((od.mm - inner.mm) / 2)
         mean = _p((od.mm + inner.mm) / 2)
@@ -438,7 +454,8 @@ def torus(rng: random.Random) -> tuple[str, Features]:
         text = rng.choice(
             [
                 f"{words.article(noun)} {noun} {od.text} outside and {inner.text} inside diameter",
-                f"{words.article(noun)} {noun}, OD {od.text}, ID {inner.text}",
+                f"{words.article(noun)} {noun}, {lex(rng, 'param.od', v=od.text)}, "
+                f"{lex(rng, 'param.id', v=inner.text)}",
             ]
         )
     body: dict[str, Any] = {"type": "torus", "od": od.mm, "id": inner.mm}
@@ -453,7 +470,7 @@ def torus(rng: random.Random) -> tuple[str, Features]:
 def wedge(rng: random.Random) -> tuple[str, Features]:
     say = Sayer(rng)
     l_, w, h = say.size(10, 200), say.size(5, 150), say.size(5, 150)
-    noun = rng.choice(["wedge", "ramp", "triangular prism", "wedge", "door stop"])
+    noun = lex(rng, "body.wedge")
     body: dict[str, Any] = {"type": "wedge", "l": l_.mm, "w": w.mm, "h": h.mm}
     text = rng.choice(
         [
@@ -482,19 +499,20 @@ def prism(rng: random.Random) -> tuple[str, Features]:
     }[n]
     d, h = say.size(5, 150), say.size(2, 200)
     body: dict[str, Any] = {"type": "prism", "n": n, "d": d.mm, "h": h.mm}
-    if rng.random() < 0.25:
+    if rng.random() < 0.3:
         body["across"] = "corners"
-        across = rng.choice(["across corners", "across the points", "corner to corner"])
+        across = lex(rng, "param.across_corners", v=d.text)
     else:
-        across = rng.choice(["across flats", "across the flats", "AF", "flat to flat"])
-    noun = rng.choice([f"{name} prism", f"{name} bar", f"{name} block", f"{n}-sided prism"])
-    if n == 6:
-        noun = rng.choice([noun, "hex prism", "hex bar", "hexagon"])
+        across = lex(rng, "param.across_flats", v=d.text)
+    if n == 6 and rng.random() < 0.3:
+        name = "hex"
+    noun = lex(rng, "body.prism", n=str(n), poly=name)
+    tall = lex(rng, rng.choice(["param.height", "param.length", "param.thickness"]), v=h.text)
     text = rng.choice(
         [
-            f"{words.article(noun)} {noun} {d.text} {across}, {h.text} "
-            f"{rng.choice(['tall', 'long', 'high', 'thick'])}",
-            f"{words.article(noun)} {noun}, {h.text} high, {d.text} {across}",
+            f"{words.article(noun)} {noun} {across}, {tall}",
+            f"{words.article(noun)} {noun}, {tall}, {across}",
+            f"{words.article(noun)} {noun} with {across} and {tall}",
         ]
     )
     return text, [body]
@@ -506,12 +524,16 @@ def extrusion(rng: random.Random) -> tuple[str, Features]:
     h = say.size(2, 100)
     if kind == "slot":
         l_, w = say.size(10, 150), say.size(4, 60)
+        noun = lex(rng, "body.stadium")
         text = rng.choice(
             [
-                f"a slot-shaped plate (stadium) {l_.text} between the centres and {w.text} wide, "
-                f"{h.text} thick",
-                f"an obround {w.text} wide, {l_.text} centre to centre, extruded {h.text}",
-                f"a racetrack shaped block {l_.text} c-c, {w.text} wide, {h.text} tall",
+                f"{words.article(noun)} {noun} {l_.text} between the centres and {w.text} wide, "
+                f"{lex(rng, 'param.thickness', v=h.text)}",
+                f"{words.article(noun)} {noun} {w.text} wide, {l_.text} centre to centre, extruded {h.text}",
+                f"{words.article(noun)} {noun} {l_.text} c-c, {w.text} wide, "
+                f"{lex(rng, 'param.height', v=h.text)}",
+                f"{words.article(noun)} {noun} {say.exact(_p(l_.mm + w.mm)).text} long overall and "
+                f"{w.text} wide, {lex(rng, 'param.thickness', v=h.text)}",
             ]
         )
         return text, [{"type": "extrude", "shape": {"type": "slot", "l": l_.mm, "w": w.mm}, "h": h.mm}]
@@ -532,10 +554,11 @@ def extrusion(rng: random.Random) -> tuple[str, Features]:
     t = say.size(2, min(a.mm, b.mm) / 3)
     if kind == "l":
         segs = [(a.mm, 0), (a.mm, t.mm), (t.mm, t.mm), (t.mm, b.mm), (0, b.mm)]
+        angle = lexicon_noun(rng, "body.l_profile")
         text = rng.choice(
             [
-                f"an L-shaped profile, legs {a.text} and {b.text}, {t.text} thick, extruded {h.text}",
-                f"an L section {a.bare} x {b.bare} x {t.bare}{say.suffix}, {h.text} long",
+                f"{angle}, legs {a.text} and {b.text}, {t.text} thick, extruded {h.text}",
+                f"{angle} {a.bare} x {b.bare} x {t.bare}{say.suffix}, {h.text} long",
             ]
         )
     elif kind == "t":
@@ -610,7 +633,7 @@ def revolve(rng: random.Random) -> tuple[str, Features]:
     pts = [(r1.mm, 0), (r1.mm, h1.mm), (r2.mm, h1.mm), (r2.mm, top), (0, top)]
     text = rng.choice(
         [
-            f"a solid of revolution: the profile (0,0) "
+            f"{lexicon_noun(rng, 'body.revolve')}: the profile (0,0) "
             f"{' '.join(f'({words.num(x)},{words.num(y)})' for x, y in pts)} around the Z axis",
             f"a turned part from the outline 0,0 -> "
             f"{' -> '.join(f'{words.num(x)},{words.num(y)}' for x, y in pts)} (radius, height), "
@@ -649,7 +672,7 @@ def loft(rng: random.Random) -> tuple[str, Features]:
     top, top_text = shape(top_kind, s2)
     text = rng.choice(
         [
-            f"a loft from {bottom_text} at the bottom to {top_text} {h.text} above",
+            f"{lexicon_noun(rng, 'body.loft')} from {bottom_text} at the bottom to {top_text} {h.text} above",
             f"a transition piece blending {bottom_text} into {top_text} over a height of {h.text}",
         ]
     )
@@ -663,7 +686,7 @@ def block_with_pocket(rng: random.Random) -> tuple[str, Features]:
     features: Features = [{"type": "box", "l": l_.mm, "w": w.mm, "h": h.mm}]
     kind = rng.choice(["rect", "rect", "circle", "slot"])
     pocket: dict[str, Any] = {"type": "pocket"}
-    noun = rng.choice(["pocket", "recess", "cavity"])
+    noun = lex(rng, "feature.pocket")
     if kind == "rect":
         pw, pl = say.size(5, l_.mm * 0.7), say.size(5, w.mm * 0.7)
         pocket["shape"] = {"type": "rect", "w": pw.mm, "l": pl.mm}
@@ -682,20 +705,19 @@ def block_with_pocket(rng: random.Random) -> tuple[str, Features]:
         sw = say.size(3, w.mm * 0.4)
         sl = say.size(5, max(5.1, l_.mm * 0.7 - sw.mm))
         pocket["shape"] = {"type": "slot", "l": sl.mm, "w": sw.mm}
+        slot = lex(rng, "feature.slot")
         shape_text = rng.choice(
             [
-                f"slot {sl.text} long (center to center) and {sw.text} wide",
-                f"{sw.text} wide slot, {sl.text} between centers",
+                f"{slot} {sl.text} long (center to center) and {sw.text} wide",
+                f"{sw.text} wide {slot}, {sl.text} between centers",
             ]
         )
         limit = min(l_.mm - sl.mm - sw.mm, w.mm - sw.mm) / 2
     if rng.random() < 0.6 or h.mm < 4:
         pocket["depth"] = say.size(1, h.mm * 0.8).mm
-        depth_text = rng.choice(
-            [f", {say.exact(pocket['depth']).text} deep", f" {say.exact(pocket['depth']).text} deep"]
-        )
+        depth_text = ", " + lex(rng, "param.depth", v=say.exact(pocket["depth"]).text)
     else:
-        depth_text = rng.choice([" cut through", " all the way through", " through", ", through"])
+        depth_text = rng.choice([" cut through", lex(rng, "feature.through") or " through"])
     where = ""
     if limit > 4 and rng.random() < 0.3:
         x = _p(rng.choice([-1, 1]) * realistic_small(rng, limit * 0.8))
@@ -722,7 +744,7 @@ def boss_on_plate(rng: random.Random) -> tuple[str, Features]:
     bd = say.size(5, min(l_.mm, w.mm) * 0.6)
     bh = say.size(2, 60)
     boss: dict[str, Any] = {"type": "boss", "shape": {"type": "circle", "d": bd.mm}, "h": bh.mm}
-    noun = rng.choice(["boss", "round boss", "cylindrical boss", "raised cylinder", "post"])
+    noun = lex(rng, "feature.boss")
     text += rng.choice(
         [
             f" with a {noun} {say.round_size(bd)}, {bh.text} high in the middle of the top",
@@ -796,7 +818,7 @@ def stepped_shaft(rng: random.Random) -> tuple[str, Features]:
     if rng.random() < 0.3:
         r = say.exact(realistic_small(rng, min((d1.mm - d2.mm) / 2.5, l2.mm / 3)))
         features.append({"type": "fillet", "r": r.mm, "edges": "joint", "of": 1})
-        text += f", {r.text} fillet where they meet"
+        text += f", {r.text} {lex(rng, 'feature.fillet')} {lex(rng, 'edges.joint')}"
     return text, features
 
 
@@ -824,13 +846,8 @@ def shelled_box(rng: random.Random) -> tuple[str, Features]:
             "none": rng.choice(["closed on all sides", "fully closed, hollow inside"]),
         }[open_face]
         text = box_sizes(say, l_, w, h, rng.choice(["box", "enclosure", "container", "tray", "case"]))
-        text += rng.choice(
-            [
-                f", hollow with {t.text} walls, {said}",
-                f" shelled to {t.text} wall thickness, {said}",
-                f", {said}, wall {t.text}",
-            ]
-        )
+        shell_word, wall = lex(rng, "feature.shell"), lex(rng, "param.wall", v=t.text)
+        text += rng.choice([f", {shell_word} with {wall}, {said}", f", {shell_word}, {said}, {wall}"])
     shell: dict[str, Any] = {"type": "shell", "t": t.mm}
     if open_face != "top":
         shell["open"] = open_face
@@ -841,34 +858,33 @@ def shelled_box(rng: random.Random) -> tuple[str, Features]:
 def edges_treated(rng: random.Random) -> tuple[str, Features]:
     say = Sayer(rng)
     l_, w, h = say.size(10, 200), say.size(10, 150), say.size(5, 100)
-    group = rng.choice(["all", "all", "vertical", "top", "bottom"])
-    limit = min(l_.mm, w.mm, h.mm) / (4 if group == "all" else 3)
+    group = rng.choice(["all", "all", "vertical", "top", "bottom", "long", "horizontal", "side"])
+    face = rng.choice(["front", "back", "left", "right"])
+    if group == "long":  # a bar: one size well past the others, so its long edges are plain
+        l_ = say.size(max(40.0, 2.5 * max(w.mm, h.mm)), max(41.0, 6 * max(w.mm, h.mm)))
+    limit = min(l_.mm, w.mm, h.mm) / (4 if group in ("all", "long", "horizontal") else 3)
     size = say.exact(realistic_small(rng, limit))
-    said = {
-        "all": rng.choice(["all edges", "every edge", "all the edges"]),
-        "vertical": rng.choice(
-            ["the vertical edges", "the four vertical edges", "the corners", "the upright edges"]
-        ),
-        "top": rng.choice(["the top edges", "the edges of the top face", "the top"]),
-        "bottom": rng.choice(["the bottom edges", "the edges around the bottom"]),
-    }[group]
+    said = lex(rng, f"edges.{group}", face=face) if group == "side" else lex(rng, f"edges.{group}")
+    group = face if group == "side" else group
     text = box_sizes(say, l_, w, h, box_words(rng))
     if rng.random() < 0.5:
         feature: dict[str, Any] = {"type": "fillet", "r": size.mm}
+        word = lex(rng, "feature.fillet")
         text += rng.choice(
             [
-                f" with {said} rounded {size.text}",
-                f", fillet {said} R{size.bare}{say.suffix}",
-                f", {size.text} radius on {said}",
+                f", {said} {word} {size.text}",
+                f", {word} {said} R{size.bare}{say.suffix}",
+                f", {size.text} {word} on {said}",
             ]
         )
     else:
         feature = {"type": "chamfer", "l": size.mm}
+        word = lex(rng, "feature.chamfer")
         text += rng.choice(
             [
-                f" with {said} chamfered {size.text}",
-                f", {size.text} chamfer on {said}",
-                f", chamfer {said} {size.bare}{say.suffix}",
+                f", {said} {word} {size.text}",
+                f", {size.text} {word} on {said}",
+                f", {word} {said} {size.bare}{say.suffix}",
             ]
         )
     if group != "all":
@@ -881,10 +897,11 @@ def ribbed_plate(rng: random.Random) -> tuple[str, Features]:
     l_, w, t = say.size(40, 200), say.size(30, 150), say.size(3, 12)
     rt, rh = say.size(1.5, 8), say.size(5, 40)
     half = _p(l_.mm / 2)
+    rib = lex(rng, "feature.rib")
     text = box_sizes(say, l_, w, t, plate_words(rng)) + rng.choice(
         [
-            f" with a {rt.text} thick rib {rh.text} high along its length on the center line",
-            f" and a stiffening rib down the middle lengthwise, {rt.text} thick and {rh.text} tall",
+            f" with a {rt.text} thick {rib} {rh.text} high along its length on the center line",
+            f" and a {rib} down the middle lengthwise, {rt.text} thick and {rh.text} tall",
         ]
     )
     return text, [
@@ -900,7 +917,7 @@ def ledged_block(rng: random.Random) -> tuple[str, Features]:
     sd = say.exact(realistic_small(rng, h.mm / 2))
     text = box_sizes(say, l_, w, h, box_words(rng)) + rng.choice(
         [
-            f" with a step {sw.text} wide and {sd.text} deep around the top edge",
+            f" with a {lex(rng, 'feature.ledge')} {sw.text} wide and {sd.text} deep around the top edge",
             f", rebated {sw.text} x {sd.text} all round the top",
             f" and a {sw.text} by {sd.text} ledge cut around the top",
         ]
@@ -921,8 +938,8 @@ def copies(rng: random.Random) -> tuple[str, Features]:
         axis = rng.choice(["x", "y"])
         text = rng.choice(
             [
-                f"{words.count(rng, n)} pins {say.round_size(d)} and {h.text} tall in a row along "
-                f"{axis.upper()}, {pitch.text} apart",
+                f"{words.count(rng, n)} pins {say.round_size(d)} and {h.text} tall "
+                f"{lex(rng, 'feature.linear', n=str(n))} along {axis.upper()}, {pitch.text} apart",
                 f"a row of {n} cylinders ({d.text} dia, {h.text} high) spaced {pitch.text} in {axis.upper()}",
             ]
         )
@@ -938,7 +955,7 @@ def copies(rng: random.Random) -> tuple[str, Features]:
         text = rng.choice(
             [
                 f"a hub {say.round_size(hub)} and {t.text} thick with {words.count(rng, n)} spokes "
-                f"{arm_l.text} long and {arm_w.text} wide, evenly spaced",
+                f"{arm_l.text} long and {arm_w.text} wide, {lex(rng, 'feature.polar')}",
                 f"{words.count(rng, n)} arms ({arm_l.text} x {arm_w.text}) radiating from a "
                 f"{hub.text} disc, all {t.text} thick",
             ]
@@ -960,7 +977,7 @@ def copies(rng: random.Random) -> tuple[str, Features]:
     text = box_sizes(say, l_, w, t, plate_words(rng)) + rng.choice(
         [
             f" with two {bd.text} bosses {bh.text} tall, {words.num(x)} mm either side of the "
-            f"center, mirrored",
+            f"center, {lex(rng, 'feature.mirror')}",
             f" and a {say.round_size(bd)}, {bh.text} high boss at x={words.num(x)} mirrored to the "
             f"other side",
         ]

@@ -83,19 +83,11 @@ class Sayer:
         return joiner.join(s.bare for s in sizes) + self.suffix
 
     def round_size(self, size: Sized) -> str:
-        """A round size said as a diameter or, a third of the time, as a radius."""
-        rng = self.rng
-        if rng.random() < 0.3:
+        """A round size said as a diameter or, a third of the time, as a radius (the lexicon's
+        words for either)."""
+        from partsmith.training.lexicon import say
+
+        if self.rng.random() < 0.3:
             r = self.exact(words.mm_round(size.mm / 2))
-            return rng.choice([f"radius {r.text}", f"{r.text} radius", f"R{r.bare}{self.suffix}"])
-        return rng.choice(
-            [
-                f"{size.text} diameter",
-                f"{size.text} in diameter",
-                f"Ø{size.text}",
-                f"diameter {size.text}",
-                f"{size.text} dia",
-                f"{size.text} across",
-                f"{size.text} wide",
-            ]
-        )
+            return say(self.rng, "param.radius", v=r.text)
+        return say(self.rng, "param.diameter", v=size.text)

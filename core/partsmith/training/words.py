@@ -96,33 +96,15 @@ def count(rng: random.Random, n: int) -> str:
     return str(n)
 
 
-def round_size(rng: random.Random, d_mm: float) -> str:
-    """A round feature's size said as a diameter or as a radius, in several words."""
-    r = d_mm / 2
-    return rng.choice(
-        [
-            f"{length(rng, d_mm)} diameter",
-            f"{length(rng, d_mm)} in diameter",
-            f"Ø{num(d_mm)} mm",
-            f"{length(rng, d_mm)} dia",
-            f"diameter {length(rng, d_mm)}",
-            f"{length(rng, d_mm)} wide",
-            f"radius {length(rng, r)}",
-            f"{length(rng, r)} radius",
-            f"R{num(r)}",
-            f"{length(rng, d_mm)} across",
-            f"d={num(d_mm)}mm",
-        ]
-    )
-
-
 def pick(rng: random.Random, *options: str) -> str:
     return rng.choice(options)
 
 
 def article(word: str) -> str:
     """ "a" or "an" for the word that follows."""
-    return "an" if word[:1].lower() in "aeio" or word[:2] in ("M1", "M8") else "a"
+    lower = word.lower()
+    vowel = lower[:1] in ("a", "e", "i", "o") or lower.startswith(("up", "under"))
+    return "an" if vowel or word[:2] in ("M1", "M8", "L ", "L-") else "a"
 
 
 _NEIGHBOURS = "qwertyuiopasdfghjklzxcvbnm"
