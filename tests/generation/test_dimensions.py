@@ -7,7 +7,7 @@ import pytest
 from partsmith.checks.facts import problems
 from partsmith.checks.stated import hole_facts, size_facts
 from partsmith.prompt import dimensions
-from partsmith.prompt.dimensions import stated_sizes
+from partsmith.prompt.dimensions import stated_holes, stated_sizes
 
 
 def check(prompt: str, size: Sequence[float]) -> list[str]:
@@ -118,3 +118,10 @@ def test_the_corpus_is_read_without_a_false_size() -> None:
     figures = score(dimensions, load_corpus())
     assert figures["phrasings"] >= 300
     assert figures["precision"] == 1.0 and figures["false_mismatch_rate"] == 0.0, figures["misread"]
+
+
+def test_a_unified_screw_size_is_no_count_of_holes() -> None:
+    """ "1/4-20" and "#8" name inch screws: 20 and 8 are no counts (no false missed fact)."""
+    assert stated_holes("a 60x40x5 plate with four 1/4-20 clearance holes") == []
+    assert stated_holes("four #8 holes") == []
+    assert [h.count for h in stated_holes("a plate with 4 5mm holes, six M3 holes")] == [4, 6]

@@ -124,7 +124,9 @@ COUNTS = {
 _COUNT = r"(?P<count>\d+|" + "|".join(COUNTS) + r")"
 _KINDS = r"(?:(?:through|clearance|mounting|bolt|screw|countersunk|counterbored|round|drilled)[- ]?\s*)*"
 HOLES_BEFORE = re.compile(
-    rf"\b(?:{_COUNT}\s+(?:x\s*)?)?(?:(?P<metric>M\d+(?:\.\d+)?)\s*|{NUMBER}\s*{UNIT}\s*"
+    # not after "-" or "#": "1/4-20 holes" and "#8 holes" name a Unified screw, not how many
+    # nor inside a decimal or after "Ø": the 5 of "Ø10.5 mm" is no size, the 8 of "Ø8 holes" no count
+    rf"(?<![-#.\d\u00d8\u2300])\b(?:{_COUNT}\s+(?:x\s*)?)?(?:(?P<metric>M\d+(?:\.\d+)?)\s*|[\u00d8\u2300]?{NUMBER}\s*{UNIT}\s*"
     rf"(?P<kind>diameter|dia\.?|radius|wide)?\s*)?{_KINDS}holes?\b"
     r"(?!\s*(?:pattern|spacing|circle|cent(?:re|er)s?|distance|depth|size|to\b))",
     re.IGNORECASE,
