@@ -87,11 +87,14 @@ def slot(length: float, width: float) -> bd.Face:
 
 
 def polygon(sides: int, diameter: float, across: str = "flats") -> bd.Face:
-    """A regular polygon, `diameter` across its flats or across its corners, a flat along X."""
+    """A regular polygon, `diameter` across its flats or across its corners, a flat along X: its
+    bottom side lies along X for every number of sides, so an octagon 50 across flats is 50 x 50
+    (build123d puts a corner on +X, which for 4, 8, 12 ... sides puts corners on both axes)."""
     sides = int(sides)
     if sides < 3:
         raise ValueError(f"a polygon needs at least 3 sides, not {sides}")
-    return _face(bd.RegularPolygon(diameter / 2, sides, major_radius=across == "corners"))
+    turn = (180 / sides - 90) % (360 / sides)  # the corners either side of -Y, a flat between
+    return _face(bd.RegularPolygon(diameter / 2, sides, major_radius=across == "corners", rotation=turn))
 
 
 def path(start: Point, segments: Sequence[tuple[str, float, float, float]]) -> bd.Face:
