@@ -61,6 +61,27 @@ def test_an_outer_diameter_is_the_parts_own(prompt: str) -> None:
     assert any(f.about == "length" and not f.met and "10 mm" in f.said for f in wrong)
 
 
+def test_sizes_of_several_bodies_are_each_inside_the_part() -> None:
+    """A plate with a post on top, a pocket's own sizes: each body's sizes fit in the part and the
+    main body's share an extent, so a right part misses nothing and a part far too big still does."""
+    right = _measured([100, 100, 60], holes=[])
+    for prompt in ("a base plate 100x100x10 with a cylinder 30mm dia 50mm tall on top in the middle",
+                   "plate 150x100x10 with a pocket 100x60 5mm deep in the middle"):
+        part = right if "cylinder" in prompt else _measured([150, 100, 10])
+        assert all(f.met for f in stated.facts(prompt, part)), stated.facts(prompt, part)
+        assert not all(f.met for f in stated.facts(prompt, _measured([s * 1.3 for s in part["size"]])))
+
+
+def test_holes_said_in_two_places_add_up_and_a_decimal_is_one_size() -> None:
+    prompt = "a 60 x 40 x 5 plate, two M5 holes on the left and two M5 holes on the right"
+    assert all(f.met for f in stated.facts(prompt, _measured([60, 40, 5], holes=[5.5] * 4)))
+    assert not all(f.met for f in stated.facts(prompt, _measured([60, 40, 5], holes=[5.5] * 2)))
+    spacer = "spacer Ø30 x 20 mm with a Ø10.5 mm through hole"
+    assert all(f.met for f in stated.facts(spacer, _measured([30, 30, 20], holes=[10.5])))
+    # "6 mm pin holes" and "six pins in a row" do not make the part a pin
+    assert stated.asked_kind("U channel 80 long, 6mm pin holes thru both sides") is None
+
+
 def test_the_user_sees_ticks_and_what_is_off() -> None:
     found = stated.facts(PLATE_PROMPT, _measured([100, 60, 5], holes=[6.0, 6.0]))
     entry = {"facts": [f.to_dict() for f in found], "warnings": [f.problem for f in found if not f.met]

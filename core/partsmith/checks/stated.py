@@ -71,6 +71,30 @@ _NOT_THE_PART = re.compile(
     r"(?:\s+\S+){0,3}\s*$", re.IGNORECASE)
 
 
+_A_FEATURE_NOUN = re.compile(r"[\s-]*(?:holes?|bores?|slots?|shaped|hole)\b", re.IGNORECASE)
+_COUNTED_BEFORE = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|several)\s+$",
+                             re.IGNORECASE)
+# Words that put a second body on the first ("a plate with a 30 mm post on top", "a stepped shaft:
+# 20 x 30, then 12 x 40"): a size then may be of either body, so it must fit in the part, not be it.
+_ADDED = re.compile(
+    r"\b(?:on\s+top|standing|stacked|sitting\s+on|on\s+(?:a|the)\s+(?:\S+\s+){0,4}base|bases?|bosses|boss|"
+    r"posts?|pins?|pegs?|ribs?|fins?|hubs?|uprights?|stems?|spigots?|gussets?|spokes?|arms?|lids?|then|"
+    r"made\s+of|caps?|collars?|shoulders?|wall\s+along|bars|cylinders|cubes|steps?|tiers?)\b",
+    re.IGNORECASE)
+
+
+def _several_bodies(prompt: str) -> bool:
+    """Whether the prompt sizes more than one body, or a feature by sizes of its own: its stated
+    sizes are then each one body's or feature's, inside the part."""
+    return len(dimensions.stated_sizes(prompt)) > 1 or _ADDED.search(prompt) is not None
+
+
+def _inside(wanted: Sequence[float], extents: Sequence[float]) -> bool:
+    """Sizes that fit in the part: the largest within its largest extent, and so on."""
+    ordered = sorted(wanted, reverse=True)
+    return all(w <= e + TOLERANCE_MM for w, e in zip(ordered, extents, strict=False))
+
+
 def asked_kind(prompt: str) -> Kind | None:
     """The kind of part the prompt names first, when it names the part itself."""
     found = _kind_at(prompt)
@@ -83,6 +107,8 @@ def _kind_at(prompt: str) -> tuple[int, Kind] | None:
         for match in re.finditer(rf"\b(?:{kind.words})\b", prompt, re.IGNORECASE):
             if _NOT_THE_PART.search(prompt[:match.start()]):
                 break
+            if _A_FEATURE_NOUN.match(prompt, match.end()) or _COUNTED_BEFORE.search(prompt[:match.start()]):
+                continue  # "6 mm pin holes", "6 pins in a row": no one pin is the part
             if best is None or match.start() < best[0]:
                 best = (match.start(), kind)
             break
@@ -186,8 +212,9 @@ def _fits(length: float, extent: float) -> bool:
 def length_facts(prompt: str, extents: Extents) -> list[Fact]:
     found = []
     got = " x ".join(f"{e:.4g}" for e in extents)
+    several = _several_bodies(prompt)
     for length in stated_lengths(prompt):
-        if any(_fits(length.mm, e) for e in extents):
+        if any(_fits(length.mm, e) for e in extents) or (several and _inside([length.mm], extents)):
             found.append(Fact(length.text, "length", True))
         else:
             found.append(Fact(length.text, "length", False, f"the part is {got} mm",
@@ -205,11 +232,15 @@ FEATURES: list[tuple[str, str, Callable[[Mapping[str, Any]], int | None]]] = [
 ]
 
 
+_A_SHAPE = re.compile(r"[\s-]*(?:shaped|shape)\b", re.IGNORECASE)  # "a slot-shaped plate": its outline
+
+
 def feature_facts(prompt: str, measured: Mapping[str, Any]) -> list[Fact]:
     found = []
     for name, words, count in FEATURES:
         asked = [m for m in re.finditer(rf"\b(?:{words})\b", prompt, re.IGNORECASE)
-                 if not _NEGATED.search(prompt[max(0, m.start() - 30):m.start()])]
+                 if not _NEGATED.search(prompt[max(0, m.start() - 30):m.start()])
+                 and not _A_SHAPE.match(prompt, m.end())]
         have = count(measured)
         if not asked or have is None:
             continue
@@ -228,8 +259,12 @@ def size_facts(prompt: str, size: Sequence[float]) -> list[Fact]:
     extents = sorted((float(s) for s in size), reverse=True)
     got = " x ".join(f"{e:.4g}" for e in extents)
     found = []
-    for stated in dimensions.stated_sizes(prompt):
-        if len(stated.sizes) == 3:
+    several = _several_bodies(prompt)
+    for index, stated in enumerate(dimensions.stated_sizes(prompt)):
+        if several:  # inside the part; the first sizes stated, of the main body, share an extent
+            shares = any(abs(s - e) <= TOLERANCE_MM for s in stated.sizes for e in extents)
+            wrong = not _inside(stated.sizes, extents) or (index == 0 and not shares)
+        elif len(stated.sizes) == 3:
             wanted = sorted(stated.sizes, reverse=True)
             wrong = any(abs(w - e) > TOLERANCE_MM for w, e in zip(wanted, extents, strict=True))
         else:
@@ -242,10 +277,24 @@ def size_facts(prompt: str, size: Sequence[float]) -> list[Fact]:
 def hole_facts(prompt: str, holes: Sequence[float]) -> list[Fact]:
     """Holes asked for ("four 4 mm holes", "an M5 hole") against the round holes measured."""
     found = []
-    for spec in dimensions.stated_holes(prompt):
+    specs = dimensions.stated_holes(prompt)
+    # "two M5 holes in the base ... two M5 holes in the upright": four of that size in all
+    totals: dict[tuple[float | None, float | None], int] = {}
+    for spec in specs:
+        if spec.count is not None and spec.low is not None:
+            totals[spec.low, spec.high] = totals.get((spec.low, spec.high), 0) + spec.count
+    for spec in specs:
         fitting = [d for d in holes if spec.fits(d)]
         diameters = ", ".join(f"{d:.3g}" for d in holes) or "none"
-        if spec.count is not None and len(fitting) != spec.count:
+        if spec.count is not None and spec.low is None:  # "4 holes" (sized elsewhere): at least 4
+            if len(fitting) < spec.count:
+                off = f"the part has {len(fitting)} hole(s) (hole diameters found, mm: {diameters})"
+                said = f"the prompt asks for {spec.text} but {off}"
+                found.append(Fact(spec.text, "holes", False, off, said))
+            else:
+                found.append(Fact(spec.text, "holes", True))
+            continue
+        if spec.count is not None and len(fitting) != totals.get((spec.low, spec.high), spec.count):
             off = f"the part has {len(fitting)} such hole(s) (hole diameters found, mm: {diameters})"
         elif spec.count is None and not fitting:
             off = f"the part has none (hole diameters found, mm: {diameters})"
