@@ -8,6 +8,7 @@ from bench import (
     dev_engine,
     dimensions,
     disk,
+    facts,
     frontends,
     grammar_speed,
     history,
@@ -24,6 +25,7 @@ from bench import (
 def main() -> None:
     sandbox.main()
     dimensions.main([])
+    facts.main()
     llm.main()
     grammar_speed.main()
     pipeline.main()

@@ -42,6 +42,13 @@ def _llm(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _facts(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(f"facts of hand-written prompts ({d['prompts']}) against their right parts",
+             f"false misses {d['false_miss_share']:.3f} of prompts",
+             f"caught on a part 25 % larger {d['caught_larger_share']:.2f}, on another part "
+             f"{d['caught_other_share']:.2f}")]
+
+
 def _pipeline(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     made = [r for r in d["runs"] if "failed" not in r]  # a prompt with no part has no sandbox time
     runs = made[1:] or made or d["runs"]
@@ -186,6 +193,7 @@ SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]
     ("llm", _llm),
     ("grammar-speed", _grammar),
     ("pipeline", _pipeline),
+    ("facts", _facts),
     ("history", _history),
     ("service", _service),
     ("frontends", _frontends),
