@@ -14,6 +14,7 @@ from partsmith.client import background
 from partsmith.client import facts as shown
 from partsmith.generate.pipeline import Generator
 from partsmith.model.scripted import ScriptedBackend
+from partsmith.program import compile_program, parse
 from partsmith.sandbox import SandboxPool
 
 
@@ -146,12 +147,18 @@ wall = 2  # mm
 result = Cylinder(outer_diameter / 2, length) - Cylinder(outer_diameter / 2 - wall, length)""")
 
 
+TUBE_PROGRAM = "```python\n" + compile_program(parse({"features": [{"type": "tube", "od": 50, "id": 10, "h": 2}]})) + "\n```"
+
+
 @pytest.mark.parametrize(("prompt", "answer", "size", "change"), [
     # A stated size the model put elsewhere or invented: the engine sets it where the words say.
     ("a plate 100 by 60, 3 mm thick", BOX_PROGRAM, [100, 60, 3], "height = 3"),
     ("a tube 50 mm long, 10 mm outer diameter, 2 mm wall", TUBE, [10, 10, 50], "outer_diameter = 10"),
     ("a 100 x 60 x 3 mm plate", BOX_PROGRAM, [100, 60, 3], "height = 3"),
     ("a cube with 30 mm sides", BOX_PROGRAM, [30, 30, 30], "length = 30, width = 30, height = 30"),
+    # A tube's wall, on a program that holds its bore: set from the outside diameter as stated.
+    ("a tube 50 mm long, 10 mm outer diameter, 2 mm wall", TUBE_PROGRAM, [10, 10, 50],
+     "outer_diameter = 10, inner_diameter = 6, height = 50"),
 ])
 def test_a_stated_size_the_answer_misses_is_set_where_its_words_say(
         pool: SandboxPool, prompt: str, answer: str, size: list[float], change: str) -> None:

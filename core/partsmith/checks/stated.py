@@ -14,6 +14,7 @@ to "long" or "diameter", a feature word that is not negated).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 
 from partsmith.checks.facts import Fact, problems
 from partsmith.prompt import dimensions
-from partsmith.prompt.dimensions import NUMBER, TOLERANCE_MM, UNIT, _to_mm
+from partsmith.prompt.dimensions import HOLE_TOLERANCE_MM, NUMBER, TOLERANCE_MM, UNIT, _to_mm
 
 # A stated length matches an extent within this (or 2% of it, for large parts).
 LENGTH_TOLERANCE_MM = 1.0
@@ -305,6 +306,53 @@ def hole_facts(prompt: str, holes: Sequence[float]) -> list[Fact]:
     return found
 
 
+# A tube's wall ("2 mm wall", "wall thickness 1.5 mm", "3 mm thick walls"), read on round hollow parts.
+_WALL = re.compile(
+    rf"(?<![\w.,/-]){NUMBER}{UNIT}\s*-?\s*(?:thick\s+)?walls?\b(?!\s+(?:of|thickness))"
+    rf"|\bwall(?:\s+thickness)?\s*(?:of\s+|=\s*|:\s*)?{NUMBER}{UNIT}", re.IGNORECASE)
+_TUBES = re.compile(r"\b(?:tubes?|tubing|pipes?|sleeves?|bushings?|bush(?:es)?|spacers?|hollow\s+cylinders?)"
+                    r"\b", re.IGNORECASE)
+_NOT_TUBES = re.compile(
+    r"\b(?:torus|toroid|donut|doughnut|o-?rings?|shell(?:ed)?|box|enclosure|cup)\b", re.IGNORECASE)
+
+
+def stated_wall(prompt: str) -> tuple[float, str] | None:
+    """The wall a prompt gives a tube, in mm, with its words; None for other parts."""
+    if not _TUBES.search(prompt) or _NOT_TUBES.search(prompt):
+        return None
+    inches = re.search(r"\d\s*(?:\"|\u201d|in\b|inch)", prompt) is not None
+    return wall_size(prompt, "in" if inches else None)
+
+
+def wall_size(text: str, default_unit: str | None = None) -> tuple[float, str] | None:
+    """A wall said in `text` ("2 mm wall"), in mm, with its words; a bare number is in
+    `default_unit` ("1/8 wall" on a 1-1/2" tube is an eighth of an inch)."""
+    match = _WALL.search(text)
+    if match is None:
+        return None
+    g = match.groups()
+    value, unit = (g[0], g[1] or g[2]) if g[0] else (g[3], g[4] or g[5])
+    return _to_mm(value, unit, default_unit), match.group(0).strip()
+
+
+def wall_facts(prompt: str, extents: Extents, holes: Sequence[float]) -> list[Fact]:
+    """A tube's stated wall against its round extent and its bore: (outside - bore) / 2."""
+    said = stated_wall(prompt)
+    if said is None or _several_bodies(prompt):
+        return []
+    wall, text = said
+    round_pairs = [a for a, b in itertools.pairwise(extents) if _close(a, b, 0.02)]
+    if not round_pairs:
+        return []  # not round: the kind of part says what is wrong
+    outside = max(round_pairs)
+    bores = [d for d in holes if d < outside - 0.1]
+    if bores and abs((outside - max(bores)) / 2 - wall) <= HOLE_TOLERANCE_MM:
+        return [Fact(text, "wall", True)]
+    got = f"{(outside - max(bores)) / 2:.3g} mm" if bores else "none: no bore"
+    off = f"the wall is {got} ({outside:.4g} mm outside)"
+    return [Fact(text, "wall", False, off, f"the prompt says {text} but {off}")]
+
+
 def facts(prompt: str, measured: Mapping[str, Any]) -> list[Fact]:
     """Every fact the prompt states, each met or not by the measured part: overall sizes, lengths
     said with their role, holes (when the part's holes were measured), the kind of part and the
@@ -316,6 +364,7 @@ def facts(prompt: str, measured: Mapping[str, Any]) -> list[Fact]:
     holes = measured.get("holes")
     if holes is not None:
         found += hole_facts(prompt, [float(d) for d in holes])
+        found += wall_facts(prompt, extents, [float(d) for d in holes])
     found += kind_facts(prompt, extents, measured)
     found += feature_facts(prompt, measured)
     return found

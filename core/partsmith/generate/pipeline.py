@@ -275,7 +275,8 @@ class Generator:
         result, chosen_attempt = best
         warnings = [*result.warnings, *chosen_attempt.problems]
         if chosen_attempt.restated:
-            said = ", ".join(f"{k} = {v}" for k, v in chosen_attempt.restated.items())
+            said = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                             for k, v in chosen_attempt.restated.items())
             warnings.append(f"the model's answer had other sizes than the prompt states; set {said}")
         report(Progress("saving", chosen_attempt.number))
         return Generation(
@@ -326,19 +327,25 @@ class Generator:
                                    0.0, 0, 0.0, kept, facts=[fact.to_dict() for fact in said])
         return None
 
-    def _restated(self, prompt: str, result: JobResult, attempt: Attempt) -> tuple[JobResult, Attempt] | None:
+    def _restated(self, prompt: str, result: JobResult, attempt: Attempt,
+                  rounds: int = 2) -> tuple[JobResult, Attempt] | None:
         """A candidate the engine makes: a built answer whose part misses a size the prompt states
         ("3 mm thick", "10 mm outer diameter", "four 6 mm holes", "60 x 40 x 5 mm"), with each
         such size set on the parameter its words name (by role, as an edit in words is), run
-        again. None when no missed size names a parameter of the answer."""
-        sizes = ("size", "length", "holes")
-        missed = [f for f in attempt.facts if not f.get("met") and f.get("about") in sizes]
+        again. None when no missed size names a parameter of the answer. A size the first answer
+        met by chance and the new sizes miss ("50 mm long" on a tube 50 across) is set in a
+        second round, up to `rounds`."""
+        sizes = ("size", "length", "holes", "wall")
+        # a wall last: it is set from the outside diameter, which another fact may set first
+        missed = sorted((f for f in attempt.facts if not f.get("met") and f.get("about") in sizes),
+                        key=lambda f: f.get("about") == "wall")
         if not missed:
             return None
         try:
             params = read_parameters(result.script)
         except (SyntaxError, ValueError, AssertionError):
             return None
+        current = {p.name: p.value for p in params}
         changes: dict[str, Any] = {}
         for fact in missed:
             for words in edit_words(str(fact.get("said", "")), str(fact.get("about"))):
@@ -346,7 +353,8 @@ class Generator:
                 if found:
                     changes.update(found)
                     break
-        current = {p.name: p.value for p in params}
+            else:
+                changes.update(self._wall_as_bore(prompt, fact, params, {**current, **changes}))
         changes = {k: v for k, v in changes.items() if current.get(k) != v}
         if not changes:
             return None
@@ -363,7 +371,26 @@ class Generator:
                        facts=[fact.to_dict() for fact in said], restated=changes,
                        build_s=round(time.perf_counter() - building, 3))
         attempt.build_s += made.build_s
+        if rounds > 1 and made.problems:
+            again = self._restated(prompt, rerun, made, rounds - 1)
+            if again is not None and len(again[1].problems) < len(made.problems):
+                _discard(job_dir)
+                attempt.build_s += again[1].build_s
+                again[1].restated = {**changes, **(again[1].restated or {})}
+                return again
         return rerun, made
+
+    @staticmethod
+    def _wall_as_bore(prompt: str, fact: dict[str, Any], params: list[Any],
+                      values: dict[str, Any]) -> dict[str, Any]:
+        """A tube's stated wall on a program that holds its bore ("2 mm wall" on a 10 mm tube is
+        a 6 mm ID), from its outside diameter as it stands after the other stated sizes."""
+        wall = stated.stated_wall(prompt)
+        outside = values.get("outer_diameter")
+        if fact.get("about") != "wall" or wall is None or not isinstance(outside, int | float):
+            return {}
+        bore = outside - 2 * wall[0]
+        return (named_changes(f"{bore:g} mm ID", params) or {}) if bore > 0 else {}
 
     def _fallback(self, route: str) -> str:
         """A code-writing model whose program failed writes code next (programs cannot say
