@@ -86,8 +86,8 @@ def test_the_words_mean_what_the_program_holds() -> None:
         if "param.across_corners" in keys and first["type"] == "prism":
             assert first["across"] == "corners", example.prompt
             checks += 1
-        if "placement.mid" in keys:
-            assert first.get("mid") is True, example.prompt
+        if "placement.mid" in keys:  # a sphere's place is its centre: none given is the origin
+            assert first.get("mid") is True or (first["type"] == "sphere" and "z" not in first), example.prompt
             checks += 1
         if "edges.long" in keys:
             assert json.loads(example.answer)["features"][1]["edges"] == "long", example.prompt
@@ -121,3 +121,21 @@ def test_the_new_bodies_build_as_said() -> None:
             if name == "pyramid":
                 assert (x1 - x0, y1 - y0, z1 - z0) == pytest.approx((body["l"], body["w"], body["h"]), abs=0.01)
     assert parts.SAMPLERS.keys().isdisjoint(bodies.SAMPLERS)
+
+
+def test_placement_and_shape_words_are_true_of_their_part() -> None:
+    """What a review of the first draft found: `mid` on a part with features placed in world
+    terms, "centred" on profiles drawn off the axis, across flats on odd polygons, "square" on a
+    rectangular pyramid, and sizes that did not fit their sentence ("a with a diameter of 5 mm hole")."""
+    for example in dataset.generate(3000, seed=31):
+        features = json.loads(example.answer)["features"]
+        first, text = features[0], example.prompt
+        if first.get("mid"):
+            assert len(features) == 1 and first["type"] in {"box", "cylinder", "tube", "prism", "capsule"}, text
+        if first["type"] in {"extrude", "wedge"}:
+            assert ("placement.centred_xy", example.style) not in example.said, text
+        if first["type"] == "prism" and first["n"] % 2:
+            assert not re.search(r"across|flat to flat|a/f|\bAF\b|point to point", text, re.IGNORECASE), text
+        if first["type"] == "pyramid" and first["l"] != first["w"]:
+            assert "square" not in text.lower() and "sq " not in text.lower(), text
+        assert not re.search(r"\b(?:a|an) (?:a|an|with)\b|\bwith with\b", text), text

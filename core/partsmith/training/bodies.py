@@ -35,10 +35,12 @@ def pyramid(rng: random.Random) -> tuple[str, Features]:
             ]
         )
         return text, [body]
+    kind = "body.square_pyramid" if w is l_ else "body.pyramid"
+    apex = lex(rng, "param.apex", v=h.text)
     text = rng.choice(
         [
-            f"{noun(rng, 'body.pyramid')} with a {base} base, {lex(rng, 'param.apex', v=h.text)}",
-            f"{noun(rng, 'body.pyramid')}, base {base}, {lex(rng, 'param.apex', v=h.text)}",
+            f"{noun(rng, kind)} with a {base} base, {apex}",
+            f"{noun(rng, kind)}, base {base}, {apex}",
         ]
     )
     return text, [body]
@@ -52,7 +54,7 @@ def dome(rng: random.Random) -> tuple[str, Features]:
             [
                 f"{noun(rng, 'body.hemisphere')}, {say.round_size(d)}",
                 f"{words.article(d.bare)} {d.text} {lex(rng, 'body.hemisphere')}, flat side down",
-                f"{noun(rng, 'body.hemisphere')} of {say.round_size(d)}, {lex(rng, 'placement.on_xy')}",
+                f"{noun(rng, 'body.hemisphere')} of {say.round_size(d)}",
             ]
         )
         return text, [{"type": "dome", "d": d.mm}]

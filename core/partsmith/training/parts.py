@@ -148,7 +148,8 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
             [
                 f" with {four} {size_text} {holes} {edge.text} from the edges",
                 f", {size_text} {lex(rng, 'feature.corners')} {edge.text} in from the edges",
-                f" with a {size_text} {one_hole} in each corner, {edge.text} in from the edges",
+                f" with {words.article(size_text)} {size_text} {one_hole} in each corner, "
+                f"{edge.text} in from the edges",
                 f", {four} {size_text} corner holes inset {edge.text}",
                 f" and {four} {size_text} mounting holes at the corners, {edge.text} from each edge",
             ]
@@ -158,8 +159,8 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
         hole["at"] = _pts((0, 0))
         text += rng.choice(
             [
-                f" with a {size_text} {one_hole} in the middle",
-                f" with a {size_text} {one_hole} in the center",
+                f" with {words.article(size_text)} {size_text} {one_hole} in the middle",
+                f" with {words.article(size_text)} {size_text} {one_hole} in the center",
                 f", {size_text} {one_hole} in the centre",
                 f" and a centered {size_text} {one_hole}",
             ]
@@ -205,7 +206,7 @@ def plate_with_holes(rng: random.Random) -> tuple[str, Features]:
         if len(hole["at"]["pts"]) == 2:
             text += f" with two {size_text} {holes}, {where} and at ({words.num(-x)}, {words.num(-y)})"
         else:
-            text += f" with a {size_text} {one_hole} {where}"
+            text += f" with {words.article(size_text)} {size_text} {one_hole} {where}"
         text += rng.choice(["", " (mm from the center)", ", measured from the middle"])
     hole.update(size)
     depth_text, depth = _depth(say, t.mm)
@@ -284,7 +285,7 @@ def cylinder(rng: random.Random) -> tuple[str, Features]:
             [
                 f" with a {say.round_size(bore)} hole down the middle{depth_text}",
                 f", {bore.text} bore{depth_text}",
-                f" and a {bore.text} center hole{depth_text}",
+                f" and {words.article(bore.text)} {bore.text} center hole{depth_text}",
             ]
         )
     if rng.random() < 0.3:
@@ -335,9 +336,9 @@ def disc_bolt_circle(rng: random.Random) -> tuple[str, Features]:
         features.append({"type": "hole", "at": _pts((0, 0)), "d": bore.mm})
         text += rng.choice(
             [
-                f" with a {bore.text} center bore",
+                f" with {words.article(bore.text)} {bore.text} center bore",
                 f", {say.round_size(bore)} hole in the middle",
-                f" and a {bore.text} central hole",
+                f" and {words.article(bore.text)} {bore.text} central hole",
             ]
         )
     circle: dict[str, Any] = {"type": "circle", "n": n, "d": pcd.mm}
@@ -413,8 +414,10 @@ def tube(rng: random.Random) -> tuple[str, Features]:
         inner = say.exact(_p(od.mm * 0.6))
     h = say.size(1, 300)
     thin = h.mm < od.mm / 4
+    lying = rng.choice(["x", "y"]) if rng.random() < 0.12 else None
     noun = lex(rng, "body.washer" if thin else "body.tube")
-    tall = lex(rng, "param.thickness" if thin else rng.choice(["param.length", "param.height"]), v=h.text)
+    upright = rng.choice(["param.length", "param.height"]) if lying is None else "param.length"
+    tall = lex(rng, "param.thickness" if thin else upright, v=h.text)
     outside = lex(rng, "param.od", v=od.text)
     style = rng.randrange(4)
     if style == 2:  # said by its wall (a wall of whole or half millimetres)
@@ -429,10 +432,9 @@ def tube(rng: random.Random) -> tuple[str, Features]:
         parts = [outside, hole, tall] if style == 0 else [tall, outside, hole]
         text = f"{words.article(noun)} {noun} " + ", ".join(parts)
     body: dict[str, Any] = {"type": "tube", "od": od.mm, "id": inner.mm, "h": h.mm}
-    if rng.random() < 0.12:
-        axis = rng.choice(["x", "y"])
-        body.update({"axis": axis, "mid": True})
-        text += f", {lex(rng, f'placement.along_{axis}')}"
+    if lying is not None:
+        body.update({"axis": lying, "mid": True})
+        text += f", {lex(rng, f'placement.along_{lying}')}"
     return text, [body]
 
 
@@ -499,11 +501,14 @@ def prism(rng: random.Random) -> tuple[str, Features]:
     }[n]
     d, h = say.size(5, 150), say.size(2, 200)
     body: dict[str, Any] = {"type": "prism", "n": n, "d": d.mm, "h": h.mm}
-    if rng.random() < 0.3:
+    corners = rng.random() < 0.3
+    if corners:
         body["across"] = "corners"
-        across = lex(rng, "param.across_corners", v=d.text)
+    if n % 2:  # an odd polygon has no flat opposite a flat: its circles say its size
+        circle = "a circumscribed" if corners else "an inscribed"
+        across = f"{circle} circle diameter of {d.text}"
     else:
-        across = lex(rng, "param.across_flats", v=d.text)
+        across = lex(rng, "param.across_corners" if corners else "param.across_flats", v=d.text)
     if n == 6 and rng.random() < 0.3:
         name = "hex"
     noun = lex(rng, "body.prism", n=str(n), poly=name)
@@ -748,7 +753,7 @@ def boss_on_plate(rng: random.Random) -> tuple[str, Features]:
     text += rng.choice(
         [
             f" with a {noun} {say.round_size(bd)}, {bh.text} high in the middle of the top",
-            f" and a {bd.text} {noun} standing {bh.text} tall at the center",
+            f" and {words.article(bd.text)} {bd.text} {noun} standing {bh.text} tall at the center",
             f", plus a {noun} ({bd.text} dia, {bh.text} tall) on top",
         ]
     )
@@ -758,7 +763,7 @@ def boss_on_plate(rng: random.Random) -> tuple[str, Features]:
         features.append({"type": "hole", "at": _pts((0, 0)), "d": hd.mm})
         text += rng.choice(
             [
-                f", with a {hd.text} hole through the boss and plate",
+                f", with {words.article(hd.text)} {hd.text} hole through the boss and plate",
                 f" and a {say.round_size(hd)} hole through the middle of it all",
             ]
         )
@@ -998,7 +1003,7 @@ def side_hole(rng: random.Random) -> tuple[str, Features]:
     depth_text, depth = _depth(say, w.mm if face in ("front", "back") else l_.mm)
     text = box_sizes(say, l_, w, h, box_words(rng)) + rng.choice(
         [
-            f" with a {size_text} hole in the {face} face, centered{depth_text}",
+            f" with {words.article(size_text)} {size_text} hole in the {face} face, centered{depth_text}",
             f", {size_text} hole through the {face} side at mid height{depth_text}",
             f" and a horizontal {size_text} hole in the middle of the {face} face{depth_text}",
         ]

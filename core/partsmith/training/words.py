@@ -9,6 +9,7 @@ the program holds.
 from __future__ import annotations
 
 import random
+import re
 from fractions import Fraction
 
 INCH = 25.4
@@ -104,7 +105,9 @@ def article(word: str) -> str:
     """ "a" or "an" for the word that follows."""
     lower = word.lower()
     vowel = lower[:1] in ("a", "e", "i", "o") or lower.startswith(("up", "under"))
-    return "an" if vowel or word[:2] in ("M1", "M8", "L ", "L-") else "a"
+    metric = word[:1] == "M" and word[1:2].isdigit()  # "an M4": the letter is said "em"
+    eight = re.match(r"(?:8|11(?![\d.])|18(?![\d.]))", word) is not None  # "an 8", "an 11 mm", "an 18"
+    return "an" if vowel or metric or eight or word[:2] in ("L ", "L-") else "a"
 
 
 _NEIGHBOURS = "qwertyuiopasdfghjklzxcvbnm"
