@@ -204,18 +204,20 @@ SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]
 def main() -> None:
     lines = ["# Benchmarks", "", "| benchmark | figure | context |", "|---|---|---|"]
     machine = None
+    dates: list[str] = []
     for name, rows in SECTIONS:
         data = _load(name)
         if data is None:
             lines.append(f"| {name} | not run | |")
             continue
         machine = machine or data.get("machine")
+        dates += [data["machine"]["date"]] if data.get("machine", {}).get("date") else []
         lines += [f"| {a} | {b} | {c} |" for a, b, c in rows(data)]
-    if machine:
+    if machine:  # the oldest figure's date: each file has its own
         lines += [
             "",
             f"Machine: {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}, "
-            f"{machine['system']}; figures from {machine['date']} and later.",
+            f"{machine['system']}; figures from {min(dates)} and later.",
         ]
     lines += ["", "Each benchmark's own file in this folder has the details (`NAME.md`, `NAME.json`)."]
     text = "\n".join(lines) + "\n"
