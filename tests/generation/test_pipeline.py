@@ -127,6 +127,16 @@ def test_a_feature_that_cannot_be_built_goes_back_named(pool: SandboxPool) -> No
     assert retry is not None and "Rejected JSON:" in retry and "features[1]" in retry
 
 
+def test_an_answer_whose_feature_changes_nothing_loses_to_one_whose_features_all_count(pool: SandboxPool) -> None:
+    # "a post on top": the first answer sinks the post inside the plate, so the part is a bare plate.
+    sunk = _program({"type": "box", "l": 40, "w": 30, "h": 5}, {"type": "cylinder", "d": 10, "h": 3, "z": 1})
+    good = _program({"type": "box", "l": 40, "w": 30, "h": 5}, {"type": "cylinder", "d": 10, "h": 20, "z": 5})
+    backend = ScriptedBackend([sunk, good], writes_code=False)
+    result = Generator(backend, pool).generate("a 40 x 30 x 5 mm plate with a 10 mm post 20 mm tall on top")
+    assert any("features[1] (cylinder) changes nothing" in p for p in result.attempts[0].problems)
+    assert result.attempts[1].problems == [] and result.result.measurements["size"] == pytest.approx([40, 30, 25])
+
+
 def test_structured_route_retries_an_invalid_answer(pool: SandboxPool) -> None:
     bad = _program({"type": "box", "l": -4, "w": 10, "h": 10})
     good = _program({"type": "box", "l": 10, "w": 10, "h": 10})

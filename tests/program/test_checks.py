@@ -43,3 +43,35 @@ def test_expected_box_and_a_part_that_differs() -> None:
     measured["size"] = (40, 30, 2)
     found = check(program(PLATE), measured)
     assert found and found[0].startswith("the bodies span 40 x 30 x 5 mm")
+
+
+def idle_of(*features: dict[str, Any]) -> list[int]:
+    """The entries a program's part records as having changed nothing (as the sandbox reports)."""
+    from partsmith.program import compile_program
+    from partsmith.sandbox.policy import check_source
+
+    script = compile_program(program(*features))
+    check_source(script)
+    namespace: dict[str, Any] = {}
+    exec(compile(script, "script.py", "exec"), namespace)
+    return list(namespace["part"].idle)
+
+
+def test_a_feature_that_changes_nothing_is_a_problem() -> None:
+    # A boss 3 mm tall inside a 5 mm plate would be made on top, so a body placed inside is the case.
+    inside = {"type": "cylinder", "d": 10, "h": 3, "z": 1}
+    features = (PLATE, inside)
+    assert idle_of(*features) == [1]
+    found = check(program(*features), build(*features).to_dict(), idle_of(*features))
+    assert found == ["features[1] (cylinder) changes nothing: it lies inside the part; check its size and position"]
+
+
+def test_a_mirror_of_a_symmetric_body_changes_nothing_and_one_of_an_offset_rib_does() -> None:
+    assert idle_of(PLATE, {"type": "mirror", "plane": "yz"}) == [1]
+    rib = {"type": "box", "l": 4, "w": 30, "h": 10, "x": 12, "z": 5}
+    assert idle_of(PLATE, rib, {"type": "mirror", "plane": "yz", "of": 1}) == []
+    assert idle_of(PLATE, {"type": "cylinder", "d": 10, "h": 8, "z": 5}) == []  # it stands out of the top
+
+
+def test_an_entry_index_out_of_range_is_ignored() -> None:
+    assert check(program(PLATE), build(PLATE).to_dict(), [5, -1]) == []

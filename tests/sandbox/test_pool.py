@@ -246,3 +246,13 @@ def _spinning(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
     except OSError:
         return False
+
+
+def test_a_programs_entries_that_change_nothing_come_back_from_the_sandbox(pool: SandboxPool) -> None:
+    from partsmith.program import compile_program, parse
+
+    program = parse({"features": [{"type": "box", "l": 40, "w": 30, "h": 5},
+                                  {"type": "cylinder", "d": 10, "h": 3, "z": 1},
+                                  {"type": "cylinder", "d": 10, "h": 8, "z": 5}]})
+    assert pool.run(compile_program(program)).idle == [1]
+    assert pool.run(SIMPLE).idle == []  # a script without a program's part says nothing

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from partsmith.errors import PolicyViolation
-from partsmith.sandbox.replies import check_artifacts, check_built, check_error, check_success
+from partsmith.sandbox.replies import check_artifacts, check_built, check_error, check_idle, check_success
 
 
 @pytest.fixture
@@ -104,3 +104,11 @@ def test_a_script_jobs_shape_is_written_by_the_engine(job: Path) -> None:
     path.symlink_to("/etc/passwd")
     with pytest.raises(PolicyViolation, match="something other than a file"):
         check_built({"ok": True, "shape": shape}, job)
+
+
+def test_idle_entries_are_a_short_list_of_indices() -> None:
+    assert check_idle({"ok": True}) == []
+    assert check_idle({"idle": [3, 1, 3]}) == [1, 3]
+    for bad in ({"idle": "1"}, {"idle": [1.5]}, {"idle": [True]}, {"idle": [-1]}, {"idle": list(range(65))}):
+        with pytest.raises(PolicyViolation):
+            check_idle(bad)

@@ -2,7 +2,8 @@
 
 A program says how many holes of which diameter it drills, which of them are counterbored, how
 deep its pockets go and how far its bodies reach; the sandbox measures the part (its bounding box
-and its round holes, each with its diameters along its axis). Each mismatch becomes one sentence
+and its round holes, each with its diameters along its axis) and says which entries changed
+nothing. Each mismatch becomes one sentence
 naming the feature, for the repair loop and the user's warnings.
 """
 
@@ -41,9 +42,9 @@ def point_count(at: BaseModel) -> int:
     raise TypeError(type(at).__name__)
 
 
-def check(program: s.Program, measurements: Mapping[str, Any]) -> list[str]:
+def check(program: s.Program, measurements: Mapping[str, Any], idle: Sequence[int] = ()) -> list[str]:
     """Problems between what `program` asks for and the part measured (`measurements` as the
-    sandbox reports them: size, holes, bores)."""
+    sandbox reports them: size, holes, bores; `idle`: the entries that changed nothing)."""
     size = [float(v) for v in measurements.get("size") or (0.0, 0.0, 0.0)]
     holes = [float(d) for d in measurements.get("holes") or ()]
     bores = [tuple(float(d) for d in bore) for bore in measurements.get("bores") or ()]
@@ -51,7 +52,16 @@ def check(program: s.Program, measurements: Mapping[str, Any]) -> list[str]:
     problems += _holes(program, holes, bores)
     problems += _depths(program, size)
     problems += _extent(program, size)
+    problems += _idle(program, idle)
     return problems
+
+
+def _idle(program: s.Program, idle: Sequence[int]) -> list[str]:
+    """Each feature should change the part: one that joins only what is there already (a boss
+    or a body inside the part, a copy onto itself) is a size or a position the model got wrong."""
+    return [f"{label(i, program.features[i])} changes nothing: it lies inside the part; "
+            "check its size and position"
+            for i in idle if 0 <= i < len(program.features)]
 
 
 def _near(a: float, b: float) -> bool:

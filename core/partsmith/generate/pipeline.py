@@ -238,7 +238,7 @@ class Generator:
                 attempt.facts = [fact.to_dict() for fact in found]
                 attempt.problems = [fact.problem for fact in found if not fact.met]
                 if program is not None:
-                    attempt.problems += program_checks.check(program, result.measurements)
+                    attempt.problems += program_checks.check(program, result.measurements, result.idle)
                 attempt.checks_s = round(time.perf_counter() - checking, 4)
                 for made in filter(None, [(result, attempt), self._restated(text, result, attempt)]):
                     if best is None or made[1].score() < best[1].score():
@@ -321,7 +321,7 @@ class Generator:
                 continue
             said = stated.facts(prompt, result.measurements)
             problems = [*left_out, *(fact.problem for fact in said if not fact.met),
-                        *program_checks.check(program, result.measurements)]
+                        *program_checks.check(program, result.measurements, result.idle)]
             kept = program.model_dump(mode="json")
             return result, Attempt(source.number, "structured", dump(program), script, None, problems,
                                    0.0, 0, 0.0, kept, facts=[fact.to_dict() for fact in said])

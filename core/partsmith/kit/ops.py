@@ -340,12 +340,16 @@ class Part:
     """The part a program builds, one entry at a time.
 
     Keeps, for each entry, the solid it added or cut (its `tool`, which later entries may name
-    with `of=`) and the part before it (for the edges where a body meets the rest)."""
+    with `of=`) and the part before it (for the edges where a body meets the rest). An entry that
+    joins or intersects without changing the part (a boss inside it, a mirrored copy of a
+    symmetric body) is listed in `idle`: it builds, and the engine's checks say it did nothing.
+    A cut that cuts nothing fails, as it always means a misplaced tool."""
 
     def __init__(self) -> None:
         self.shape: Any = None
         self.tools: dict[int, tuple[Any, str]] = {}
         self.before: dict[int, Any] = {}
+        self.idle: list[int] = []
 
     # --- running one entry --------------------------------------------------------------------
 
@@ -371,14 +375,19 @@ class Part:
     def _apply(self, index: int, tool: Any, op: str) -> None:
         tool = _solid(tool)
         self.tools[index] = (tool, op)
-        if op == "add":
-            self.shape = tool if self.shape is None else _solid(self.shape + tool)
+        if op == "add" and self.shape is None:
+            self.shape = tool
             return
         current = self._need()
         before = _volume(current)
-        self.shape = _solid(current - tool if op == "cut" else current & tool)
-        if op == "cut" and abs(before - _volume(self.shape)) < 1e-6 * max(before, 1.0):
-            raise FeatureError("cuts nothing: it does not reach the part; check its position")
+        if op == "add":
+            self.shape = _solid(current + tool)
+        else:
+            self.shape = _solid(current - tool if op == "cut" else current & tool)
+        if abs(before - _volume(self.shape)) < 1e-6 * max(before, 1.0):
+            if op == "cut":
+                raise FeatureError("cuts nothing: it does not reach the part; check its position")
+            self.idle.append(index)
 
     # --- bodies -------------------------------------------------------------------------------
 

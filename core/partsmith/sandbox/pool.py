@@ -62,6 +62,7 @@ class JobResult:
     warnings: list[str]
     timings: dict[str, float]
     layers: dict[str, Any] = field(default_factory=dict)
+    idle: list[int] = field(default_factory=list)  # a program's entries that changed nothing
 
 
 def default_mode() -> str:
@@ -316,6 +317,7 @@ class SandboxPool:
             announced, ran = self._job(request, timeout)
         finally:
             _restore_script(job_dir, source)
+        idle = replies.check_idle(ran)
         try:
             replies.check_built(ran, job_dir)
         except OSError as exc:
@@ -337,6 +339,7 @@ class SandboxPool:
             warnings=checked["warnings"],
             timings=timings,
             layers=dict(announced or {}),
+            idle=idle,
         )
 
     def _plain_request(self, job_dir: Path, timeout: float) -> dict[str, Any]:

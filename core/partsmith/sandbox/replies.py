@@ -23,6 +23,7 @@ FORMATS = ("step", "stl", "glb")
 # The names the job processes use (sandbox.runner): the script job's shape, the check job's folder.
 SHAPE_NAME = "shape.brep"
 MAX_SHAPE_BYTES = 12 * 1024 * 1024  # fits a reply (16 MB) once in base64
+MAX_IDLE = 64  # entries a script job may name as having changed nothing
 PART_FOLDER = "part"
 THUMBNAIL_NAME = "thumbnail.png"
 
@@ -81,6 +82,16 @@ def check_built(reply: dict[str, Any], job_dir: Path) -> Path:
     with path.open("xb") as handle:  # a new file of the engine's, whatever the job left there
         handle.write(data)
     return path
+
+
+def check_idle(reply: dict[str, Any]) -> list[int]:
+    """The entries a script job says changed nothing: advice for the checks, from the job that ran
+    the script, so only indices (a few small numbers) are taken, and nothing else of it."""
+    raw = reply.get("idle", [])
+    if (not isinstance(raw, list) or len(raw) > MAX_IDLE
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 10_000 for i in raw)):
+        raise _violation("its idle entries are not a short list of indices")
+    return sorted(set(raw))
 
 
 def check_thumbnail(reply: dict[str, Any], job_dir: Path) -> Path:

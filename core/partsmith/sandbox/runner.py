@@ -45,7 +45,7 @@ from partsmith.sandbox.policy import FORBIDDEN_NAMES, check_source, module_allow
 
 # The script job sends its part back in OCCT's own exact format; the engine writes it as SHAPE_NAME
 # and the check job reads it back and writes the files the engine keeps into PART_FOLDER.
-from partsmith.sandbox.replies import MAX_SHAPE_BYTES, PART_FOLDER, SHAPE_NAME, THUMBNAIL_NAME
+from partsmith.sandbox.replies import MAX_IDLE, MAX_SHAPE_BYTES, PART_FOLDER, SHAPE_NAME, THUMBNAIL_NAME
 
 SCRIPT_NAME = "script.py"
 RESULT_NAMES = ("result", "part")
@@ -126,6 +126,14 @@ def _find_result(namespace: dict[str, Any], shown: list[Any]) -> tuple[Any, str]
     )
 
 
+def _idle_entries(namespace: dict[str, Any]) -> list[int]:
+    """The entries of a compiled program (`part = ops.Part()`) that changed nothing."""
+    idle = getattr(namespace.get("part"), "idle", None)
+    if not isinstance(idle, list):
+        return []
+    return [i for i in idle if isinstance(i, int) and not isinstance(i, bool)][:MAX_IDLE]
+
+
 def execute(
     source: str, job_dir: Path, guard: AuditGuard | None, *, check_policy: bool = True,
     linear_tolerance: float = 0.05, angular_tolerance: float = 0.2,
@@ -179,7 +187,8 @@ def execute(
                               hint="a part this large usually means a loop that made far too many features")
         lap("write_ms")
         # The shape goes back in the reply: the script's folder is scratch space that ends with it.
-        return {"ok": True, "shape": base64.b64encode(buffer.getvalue()).decode(), "timings": timings}
+        return {"ok": True, "shape": base64.b64encode(buffer.getvalue()).decode(), "timings": timings,
+                "idle": _idle_entries(namespace)}
     except PartsmithError as exc:
         return {"ok": False, "error": exc.to_dict(), "timings": timings}
     except BaseException as exc:  # noqa: BLE001 - a job ends with a typed error, whatever it raised
