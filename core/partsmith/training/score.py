@@ -130,34 +130,51 @@ def _complete(llama: Any, prompt: str, max_tokens: int, grammar: Any) -> str:
     return str(out["choices"][0]["text"]).strip()
 
 
-def score(llama: Any, examples: list[dict[str, str]], adapted: bool) -> Score:
+def judge(llama: Any, example: dict[str, str], adapted: bool, grammar: Any) -> dict[str, Any]:
+    """One dev example answered and judged: a row of the score (JSON, so a long run can keep each
+    as it comes and resume)."""
+    started = time.perf_counter()
+    answer = ask(llama, example["prompt"], adapted, grammar)
+    row: dict[str, Any] = {"prompt": example["prompt"], "seconds": round(time.perf_counter() - started, 3),
+                           "exact": False, "right": False, "within_1mm": False, "invalid": False}
+    if same_program(answer, example["answer"]):
+        return {**row, "exact": True, "right": True, "within_1mm": True}
+    built = measure(answer)
+    if built is None:
+        row["invalid"] = True
+    else:
+        row["within_1mm"], row["right"] = compare(built, example["answer"])
+    if not row["right"]:
+        row.update(expected=example["answer"], got=answer)
+    return row
+
+
+def tally(rows: list[dict[str, Any]]) -> Score:
+    """The score of judged rows."""
+    result = Score()
+    for row in rows:
+        result.total += 1
+        result.exact += bool(row["exact"])
+        result.part_right += bool(row["right"])
+        result.within_1mm += bool(row["within_1mm"])
+        result.invalid += bool(row["invalid"])
+        result.seconds.append(float(row["seconds"]))
+        if not row["right"]:
+            result.misses.append({"prompt": row["prompt"], "expected": row["expected"], "got": row["got"]})
+    return result
+
+
+def program_grammar() -> Any:
     from llama_cpp.llama_grammar import LlamaGrammar
 
     from partsmith.program.grammar import gbnf
 
-    grammar = LlamaGrammar.from_string(gbnf(), verbose=False)
-    result = Score()
-    for example in examples:
-        started = time.perf_counter()
-        answer = ask(llama, example["prompt"], adapted, grammar)
-        result.seconds.append(time.perf_counter() - started)
-        result.total += 1
-        if same_program(answer, example["answer"]):
-            result.exact += 1
-            result.part_right += 1
-            result.within_1mm += 1
-            continue
-        built = measure(answer)
-        if built is None:
-            result.invalid += 1
-        else:
-            box_ok, right = compare(built, example["answer"])
-            result.within_1mm += box_ok
-            result.part_right += right
-            if right:
-                continue
-        result.misses.append({"prompt": example["prompt"], "expected": example["answer"], "got": answer})
-    return result
+    return LlamaGrammar.from_string(gbnf(), verbose=False)
+
+
+def score(llama: Any, examples: list[dict[str, str]], adapted: bool) -> Score:
+    grammar = program_grammar()
+    return tally([judge(llama, example, adapted, grammar) for example in examples])
 
 
 def score_cli(args: Any, adapter: str, limit: int) -> dict[str, Any]:
