@@ -181,17 +181,39 @@ def _phrasings(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     )]
 
 
+def _learning_curve(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    run = [p for p in d["points"] if p["step"] is not None]
+    others = "; ".join(f"{p['point']}: {p['part_right']:.2f}" for p in d["points"] if p["step"] is None)
+    slope = d.get("part_right_per_doubling")
+    return [(
+        f"learning curve: part right on {d['sample']} dev descriptions against examples seen",
+        ", ".join(f"{p['examples_seen']}: {p['part_right']:.2f}" for p in run),
+        (f"{slope:+.3f} per doubling" if slope is not None else "one point")
+        + (f"; {others}" if others else ""),
+    )]
+
+
+def _batched(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(
+        f"answers decoded in one llama.cpp batch against one at a time ({d['count']} dev descriptions)",
+        ", ".join(f"{r['size']}: {r['share']:.2f}" for r in d["batched"]),
+        "share of the time one at a time takes (below 1 pays); the engine stays one at a time",
+    )]
+
+
 # Quality first, as CadQueryEval judges it (PASS: bounding box within 1 mm AND volume within 2 %).
 SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[tuple[str, str, str]]]]] = [
     ("eval-cadqueryeval", _eval("CadQueryEval")),
     ("eval-simple", _eval("simple prompts of bench/evals, the model")),
     ("training-dev", _training),
     ("dev-engine", _dev_engine),
+    ("learning-curve", _learning_curve),
     ("phrasings", _phrasings),
     ("eval-oracle", _eval("evaluation harness, oracle")),
     ("sandbox", _sandbox),
     ("llm", _llm),
     ("grammar-speed", _grammar),
+    ("batched-decode", _batched),
     ("pipeline", _pipeline),
     ("facts", _facts),
     ("history", _history),

@@ -84,3 +84,30 @@ def test_grammar_output_of_random_weights_always_parses(tmp_path: Path, weights_
             structured.parse_answer(completion.text)
         except InputError as exc:
             assert "the program does not fit the schema" in str(exc) or completion.finish == "length"
+
+
+def test_answers_decoded_in_one_batch_are_the_sequences_own(tmp_path: Path) -> None:
+    """The batched decoding the benchmark weighs against one at a time: a batch of one is the
+    one-at-a-time answer to the token, the same prompt in three sequences gives three equal answers,
+    and a prompt longer than a decode call takes goes in by parts."""
+    import llama_cpp
+
+    from bench.batched_decode import Batched
+    from partsmith.training.score import complete
+
+    path = write_tiny_llama(tmp_path / "tiny.gguf", 3)
+    llama = llama_cpp.Llama(model_path=str(path), n_ctx=4096, n_batch=64, n_threads=2, verbose=False, seed=0)
+    prompts = ["an M8 nut", "a 40 x 30 plate with four holes " * 6]  # the second: over 64 tokens
+    alone = [complete(llama, p, 40, None) for p in prompts]
+    one = Batched(llama, 1)
+    try:
+        assert [one.answers([p], 40)[0] for p in prompts] == alone
+    finally:
+        one.close()
+    three = Batched(llama, 3)
+    try:
+        answers = three.answers([prompts[0]] * 3, 40)
+        assert len(set(answers)) == 1 and three.answers(prompts, 40)[1] != ""
+    finally:
+        three.close()
+    llama.close()

@@ -114,17 +114,17 @@ def ask(llama: Any, description: str, adapted: bool, grammar: Any, max_tokens: i
     from partsmith.generate import structured
 
     if not adapted:
-        return _complete(llama, structured.build_prompt(description), max_tokens, grammar)
+        return complete(llama, structured.build_prompt(description), max_tokens, grammar)
     prompt = short_prompt(description)
-    text = _complete(llama, prompt, max_tokens, None)
+    text = complete(llama, prompt, max_tokens, None)
     try:
         structured.parse_answer(text)
     except InputError:
-        return _complete(llama, prompt, max_tokens, grammar)
+        return complete(llama, prompt, max_tokens, grammar)
     return text
 
 
-def _complete(llama: Any, prompt: str, max_tokens: int, grammar: Any) -> str:
+def complete(llama: Any, prompt: str, max_tokens: int, grammar: Any) -> str:
     out = llama.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, grammar=grammar,
                                   stop=["\n"])
     return str(out["choices"][0]["text"]).strip()
