@@ -83,6 +83,28 @@ def test_holes_said_in_two_places_add_up_and_a_decimal_is_one_size() -> None:
     assert stated.asked_kind("U channel 80 long, 6mm pin holes thru both sides") is None
 
 
+@pytest.mark.parametrize(("prompt", "right", "wrong"), [
+    # A role word before a number is that number's: the 15 is a radius, the 60 the length.
+    ("rod radius 15mm length 60mm", _measured([60, 30, 30]), _measured([40, 30, 30])),
+    ("rod 10 mm diameter 40 mm long", _measured([40, 10, 10]), _measured([40, 40, 40])),
+    # Two diameters over each other, then a length: outside over inside, bottom over top.
+    ("bronze bush 16/12 x 20mm", _measured([20, 16, 16], holes=[12.0]), _measured([20, 1.33, 1.33])),
+    ("frustum 60/30 x 40 centred at origin", _measured([60, 60, 40]), _measured([40, 2, 2])),
+    # A tube by its outside diameter and wall, the stockist's way.
+    ("300mm of 25x2 tube, axis X", _measured([300, 25, 25], holes=[21.0]),
+     _measured([300, 25, 25], holes=[20.0])),
+    # A section and the run it is extruded along.
+    ("angle iron 40 x 40 x 4, 100mm long", _measured([100, 40, 40]), _measured([100, 50, 40])),
+    ("an L profile 40x40x4 extruded 100", _measured([100, 40, 40]), _measured([40, 40, 4])),
+    # Bare numbers in a prompt that gives inches and nothing metric are inches.
+    ('4x3x3/8 plate, four 17/64 holes 1/2" in from edges', _measured([101.6, 76.2, 9.525], holes=[6.75] * 4),
+     _measured([4, 3, 0.375], holes=[6.75] * 4)),
+])
+def test_sizes_as_makers_write_them(prompt: str, right: dict[str, Any], wrong: dict[str, Any]) -> None:
+    assert stated.check(prompt, right) == []
+    assert stated.check(prompt, wrong), "the wrong part passed"
+
+
 def test_the_user_sees_ticks_and_what_is_off() -> None:
     found = stated.facts(PLATE_PROMPT, _measured([100, 60, 5], holes=[6.0, 6.0]))
     entry = {"facts": [f.to_dict() for f in found], "warnings": [f.problem for f in found if not f.met]

@@ -6,7 +6,9 @@ bench.facts' (which writes them to bench/results/facts.*).
 
 Measured when this test was written (618 prompts): false misses on 34-41 prompts (0.066), against
 137 (0.22) with the checks before multi-body prompts were read as several bodies; caught on 433 of
-618 larger parts (0.70, before 0.78) and on 463 of the others (0.75, before 0.79)."""
+618 larger parts (0.70, before 0.78) and on 463 of the others (0.75, before 0.79). Then 32 (0.052)
+once sizes were read as makers write them (a role word before its number, "16/12 x 20", "25x2
+tube", a section and its run, bare numbers in an inch prompt), catching as many."""
 
 from __future__ import annotations
 
@@ -20,6 +22,6 @@ def test_the_hand_written_prompts_facts_on_right_and_wrong_parts() -> None:
     data = figures()
     prompts = data["prompts"]
     assert prompts >= 600
-    assert data["false_miss"] / prompts <= 0.08, data["false_miss"]
+    assert data["false_miss"] / prompts <= 0.06, data["false_miss"]
     assert data["caught_larger"] / prompts >= 0.65 and data["caught_other"] / prompts >= 0.70, (
         data["caught_larger"], data["caught_other"])

@@ -131,10 +131,15 @@ def kind_facts(prompt: str, extents: Extents, measured: Mapping[str, Any]) -> li
 
 
 # Lengths next to the word that says which extent they are.
+# "radius 15 mm length 60 mm": a role word before a number is that number's, not the one before
+# ("diameter 10 mm length 50 mm"), unless that number has a role word of its own ("10 mm diameter
+# 40 mm long").
+_NOT_NEXT = (r"(?!\s*(?:of\s+|is\s+|=\s*|:\s*)?\d[\d./]*+(?:\s*(?:mm|cm|inch(?:es)?|in\b|\"|m\b))?+"
+             r"(?!\s*-?\s*(?:long|tall|high|wide|deep|thick|diameter|dia|in\s+length|across|od)\b))")
 _LENGTH = re.compile(
-    rf"(?<![\w.,/-]){NUMBER}{UNIT}\s*-?\s*(?P<role>long|in\s+length|length|tall|high|in\s+diameter|"
-    rf"(?:outer|outside|external|overall)\s+diameter|od\b|o\.d\.|diameter|dia\b\.?|across\s+(?:the\s+)?flats|"
-    rf"a/f\b|across|thick)"
+    rf"(?<![\w.,/-]){NUMBER}{UNIT}\s*-?\s*(?P<role>long|in\s+length|length{_NOT_NEXT}|tall|high|in\s+diameter|"
+    rf"(?:outer|outside|external|overall)\s+diameter|od\b|o\.d\.|diameter{_NOT_NEXT}|dia\b\.?{_NOT_NEXT}|"
+    rf"across\s+(?:the\s+)?flats|a/f\b|across|thick(?:ness)?{_NOT_NEXT})"
     rf"|\b(?P<role2>length|diameter|thickness)\s+(?:of\s+|is\s+)?{NUMBER}{UNIT}",
     re.IGNORECASE)
 _FEATURE_WORDS = (r"holes?|bores?|slots?|pockets?|recess(?:es)?|grooves?|keyways?|bosses?|circles?|pcd|"
@@ -261,8 +266,18 @@ def size_facts(prompt: str, size: Sequence[float]) -> list[Fact]:
     got = " x ".join(f"{e:.4g}" for e in extents)
     found = []
     several = _several_bodies(prompt)
-    for index, stated in enumerate(dimensions.stated_sizes(prompt)):
-        if several:  # inside the part; the first sizes stated, of the main body, share an extent
+    runs = [length.mm for length in stated_lengths(prompt) if length.role == "long"]
+    runs += [_to_mm(m.group(1), m.group(2) or m.group(3), None) for m in _EXTRUDED.finditer(prompt)]
+    for index, stated in enumerate(dimensions.stated_sizes(prompt, dimensions.default_unit(prompt))):
+        tube = _od_by_wall(prompt, stated)
+        if tube is not None:  # "300 mm of 25x2 tube": the outside diameter; the wall is a fact of its own
+            wrong = all(abs(tube[0] - e) > TOLERANCE_MM for e in extents)
+        elif (run := _run_of_section(stated, runs)) is not None:
+            # "angle 40 x 40 x 4, 100 long": a section (two legs and a thickness) and its run.
+            wanted = sorted([run, *sorted(stated.sizes)[1:]], reverse=True)
+            wrong = any(abs(w - e) > TOLERANCE_MM for w, e in zip(wanted, extents, strict=True))
+        elif several:
+            # Inside the part; the first sizes stated, of the main body, share an extent.
             shares = any(abs(s - e) <= TOLERANCE_MM for s in stated.sizes for e in extents)
             wrong = not _inside(stated.sizes, extents) or (index == 0 and not shares)
         elif len(stated.sizes) == 3:
@@ -275,10 +290,33 @@ def size_facts(prompt: str, size: Sequence[float]) -> list[Fact]:
     return found
 
 
+_EXTRUDED = re.compile(rf"\bextruded\s+(?:to\s+|by\s+|for\s+)?{NUMBER}{UNIT}", re.IGNORECASE)
+_TUBE_AFTER = re.compile(r"\s*(?:\S+\s+)?(?:tubes?|tubing|pipes?)\b", re.IGNORECASE)
+
+
+def _run_of_section(stated: dimensions.Stated, runs: Sequence[float]) -> float | None:
+    """The run a section of three sizes is extruded along ("40x40x4 extruded 100", "40 x 40 x 4,
+    100 mm long"): a length stated apart from the three, and longer than its legs."""
+    if len(stated.sizes) != 3:
+        return None
+    apart = [r for r in runs if r > max(stated.sizes) + TOLERANCE_MM]
+    return max(apart) if apart else None
+
+
+def _od_by_wall(prompt: str, stated: dimensions.Stated) -> tuple[float, float] | None:
+    """ "25x2 tube", "32 x 3 pipe": a tube's outside diameter by its wall (the maker's and the
+    stockist's way), as (outside, wall) in mm; None for other sizes."""
+    at = prompt.find(stated.text)
+    if len(stated.sizes) != 2 or at < 0 or not _TUBE_AFTER.match(prompt, at + len(stated.text)):
+        return None
+    outside, wall = stated.sizes
+    return (outside, wall) if wall <= outside / 4 else None
+
+
 def hole_facts(prompt: str, holes: Sequence[float]) -> list[Fact]:
     """Holes asked for ("four 4 mm holes", "an M5 hole") against the round holes measured."""
     found = []
-    specs = dimensions.stated_holes(prompt)
+    specs = dimensions.stated_holes(prompt, dimensions.default_unit(prompt))
     # "two M5 holes in the base ... two M5 holes in the upright": four of that size in all
     totals: dict[tuple[float | None, float | None], int] = {}
     for spec in specs:
@@ -317,11 +355,19 @@ _NOT_TUBES = re.compile(
 
 
 def stated_wall(prompt: str) -> tuple[float, str] | None:
-    """The wall a prompt gives a tube, in mm, with its words; None for other parts."""
+    """The wall a prompt gives a tube, in mm, with its words ("2 mm wall", "25x2 tube"); None for
+    other parts."""
     if not _TUBES.search(prompt) or _NOT_TUBES.search(prompt):
         return None
-    inches = re.search(r"\d\s*(?:\"|\u201d|in\b|inch)", prompt) is not None
-    return wall_size(prompt, "in" if inches else None)
+    default = dimensions.default_unit(prompt)
+    said = wall_size(prompt, default)
+    if said is not None:
+        return said
+    for stated in dimensions.stated_sizes(prompt, default):
+        tube = _od_by_wall(prompt, stated)
+        if tube is not None:
+            return tube[1], stated.text
+    return None
 
 
 def wall_size(text: str, default_unit: str | None = None) -> tuple[float, str] | None:

@@ -90,8 +90,29 @@ def _is_overall(prompt: str, match: re.Match[str], count: int) -> bool:
     return not _OTHER_OBJECT.search(prompt[max(0, match.start() - 20):match.start()])
 
 
-def stated_sizes(prompt: str) -> list[Stated]:
-    """The part's overall sizes the prompt states (`A x B x C`, `A by B`, "a 50 mm cube"), in mm."""
+_INCH_MARK = re.compile(r"\d\s*(?:\"|\u201d|in\b|inch)", re.IGNORECASE)
+_METRIC_MARK = re.compile(r"\d\s*(?:mm|cm|millimet|centimet)|\bM\d", re.IGNORECASE)
+
+
+def default_unit(prompt: str) -> str | None:
+    """The unit of a bare number: inches in a prompt that gives inches and nothing metric
+    ("4x3x3/8 plate, four 17/64 holes 1/2\" in from edges"), else None (millimetres)."""
+    return "in" if _INCH_MARK.search(prompt) and not _METRIC_MARK.search(prompt) else None
+
+
+def _outer(value: str) -> str:
+    """ "16/12" in a size ("bush 16/12 x 20", "frustum 60/30 x 40") is no fraction anyone writes
+    but two diameters, outside over inside or bottom over top: the first is the part's extent.
+    A fraction ("3/8", "2 1/2") stays one."""
+    top, slash, bottom = value.partition("/")
+    if slash and top.isdigit() and bottom.isdigit() and int(top) > int(bottom) > 0:
+        return top
+    return value
+
+
+def stated_sizes(prompt: str, default: str | None = None) -> list[Stated]:
+    """The part's overall sizes the prompt states (`A x B x C`, `A by B`, "a 50 mm cube"), in mm;
+    a group with no unit at all is in `default` (see `default_unit`)."""
     found: list[tuple[int, Stated]] = []
     for match in TRIPLE.finditer(prompt):
         groups = match.groups()
@@ -100,8 +121,8 @@ def stated_sizes(prompt: str) -> list[Stated]:
         if not _is_overall(prompt, match, len(values)):
             continue
         # "40 x 30 x 5 mm": a unit at the end applies to every number before it.
-        last_unit = next((u for _, u in reversed(values) if u), None)
-        sizes = tuple(_to_mm(v, u, last_unit) for v, u in values)
+        last_unit = next((u for _, u in reversed(values) if u), default)
+        sizes = tuple(_to_mm(_outer(v), u, last_unit) for v, u in values)
         found.append((match.start(), Stated(sizes, match.group(0).strip())))
     spans = [range(m.start(), m.end()) for m in TRIPLE.finditer(prompt)]
     for match in CUBE.finditer(prompt):
@@ -164,7 +185,8 @@ def _metric_range(size: str) -> tuple[float, float]:
     return round(nominal * 0.75, 3), round(nominal * 1.25 + 0.3, 3)
 
 
-def stated_holes(prompt: str) -> list[HoleSpec]:
+def stated_holes(prompt: str, default: str | None = None) -> list[HoleSpec]:
+    """Holes the prompt asks for, a bare diameter in `default` (see `default_unit`)."""
     found: list[HoleSpec] = []
     for match in HOLES_BEFORE.finditer(prompt):
         groups = match.groupdict()
@@ -175,7 +197,7 @@ def stated_holes(prompt: str) -> list[HoleSpec]:
         if groups["metric"]:
             low, high = _metric_range(groups["metric"])
         elif match.group(3) is not None:  # NUMBER inside the size
-            diameter = _to_mm(match.group(3), match.group(4) or match.group(5), None)
+            diameter = _to_mm(match.group(3), match.group(4) or match.group(5), default)
             if (groups["kind"] or "").lower() == "radius":
                 diameter *= 2
             low, high = diameter - HOLE_TOLERANCE_MM, diameter + HOLE_TOLERANCE_MM
@@ -187,7 +209,7 @@ def stated_holes(prompt: str) -> list[HoleSpec]:
                 if a["metric"]:
                     low, high = _metric_range(a["metric"])
                 elif a["kind1"] or a["kind2"]:
-                    diameter = _to_mm(after.group(3), after.group(4) or after.group(5), None)
+                    diameter = _to_mm(after.group(3), after.group(4) or after.group(5), default)
                     if "radius" in ((a["kind1"] or "") + (a["kind2"] or "")).lower():
                         diameter *= 2
                     low, high = diameter - HOLE_TOLERANCE_MM, diameter + HOLE_TOLERANCE_MM
