@@ -170,6 +170,11 @@ result = Cylinder(outer_diameter / 2, length) - Cylinder(outer_diameter / 2 - wa
 
 
 TUBE_PROGRAM = "```python\n" + compile_program(parse({"features": [{"type": "tube", "od": 50, "id": 10, "h": 2}]})) + "\n```"
+LONG_TUBE_PROGRAM = "```python\n" + compile_program(parse({"features": [
+    {"type": "tube", "od": 30, "id": 20, "h": 300}]})) + "\n```"
+PLATE_HOLE_PROGRAM = "```python\n" + compile_program(parse({"features": [
+    {"type": "box", "l": 100, "w": 80, "h": 10}, {"type": "hole", "at": {"type": "points", "pts": [{"x": 0, "y": 0}]},
+                                                 "d": 25.4}]})) + "\n```"
 
 
 @pytest.mark.parametrize(("prompt", "answer", "size", "change"), [
@@ -181,6 +186,11 @@ TUBE_PROGRAM = "```python\n" + compile_program(parse({"features": [{"type": "tub
     # A tube's wall, on a program that holds its bore: set from the outside diameter as stated.
     ("a tube 50 mm long, 10 mm outer diameter, 2 mm wall", TUBE_PROGRAM, [10, 10, 50],
      "outer_diameter = 10, inner_diameter = 6, height = 50"),
+    # A tube by its outside diameter and wall: the diameter set, then the bore from the wall.
+    ("300 mm of 25x2 tube", LONG_TUBE_PROGRAM, [300, 25, 25], "outer_diameter = 25, inner_diameter = 21"),
+    # Bare numbers in an inch prompt are set in inches.
+    ('a 4x3x3/8 plate with a 1" hole in the middle', PLATE_HOLE_PROGRAM, [101.6, 76.2, 9.525],
+     "box_length = 101.6, box_width = 76.2, box_height = 9.525"),
 ])
 def test_a_stated_size_the_answer_misses_is_set_where_its_words_say(
         pool: SandboxPool, prompt: str, answer: str, size: list[float], change: str) -> None:

@@ -285,8 +285,9 @@ def size_facts(prompt: str, size: Sequence[float]) -> list[Fact]:
             wrong = any(abs(w - e) > TOLERANCE_MM for w, e in zip(wanted, extents, strict=True))
         else:
             wrong = any(all(abs(s - e) > TOLERANCE_MM for e in extents) for s in stated.sizes)
-        found.append(Fact(stated.text, "size", not wrong, f"the part is {got} mm" if wrong else "",
-                          f"the prompt says {stated.text} but the part is {got} mm" if wrong else ""))
+        said = _tube_words(prompt, stated) if tube is not None else stated.text
+        found.append(Fact(said, "size", not wrong, f"the part is {got} mm" if wrong else "",
+                          f"the prompt says {said} but the part is {got} mm" if wrong else ""))
     return found
 
 
@@ -311,6 +312,13 @@ def _od_by_wall(prompt: str, stated: dimensions.Stated) -> tuple[float, float] |
         return None
     outside, wall = stated.sizes
     return (outside, wall) if wall <= outside / 4 else None
+
+
+def _tube_words(prompt: str, stated: dimensions.Stated) -> str:
+    """ "25x2 tube": the size with its noun, so that the fact reads (and is set) as a tube's."""
+    at = prompt.find(stated.text) + len(stated.text)
+    noun = _TUBE_AFTER.match(prompt, at)
+    return prompt[prompt.find(stated.text):noun.end()].strip() if noun else stated.text
 
 
 def hole_facts(prompt: str, holes: Sequence[float]) -> list[Fact]:
@@ -366,7 +374,7 @@ def stated_wall(prompt: str) -> tuple[float, str] | None:
     for stated in dimensions.stated_sizes(prompt, default):
         tube = _od_by_wall(prompt, stated)
         if tube is not None:
-            return tube[1], stated.text
+            return tube[1], _tube_words(prompt, stated)
     return None
 
 

@@ -39,6 +39,7 @@ from partsmith.program import Program, dump, parse
 from partsmith.program.examples import ProgramExample
 from partsmith.program.params import read_parameters
 from partsmith.progress import Progress, ProgressCallback
+from partsmith.prompt.dimensions import default_unit
 from partsmith.prompt.edits import edit_words, named_changes
 from partsmith.prompt.validate import check_prompt
 from partsmith.sandbox import JobResult, SandboxPool
@@ -347,8 +348,9 @@ class Generator:
             return None
         current = {p.name: p.value for p in params}
         changes: dict[str, Any] = {}
+        unit = default_unit(prompt)
         for fact in missed:
-            for words in edit_words(str(fact.get("said", "")), str(fact.get("about"))):
+            for words in edit_words(str(fact.get("said", "")), str(fact.get("about")), unit):
                 found = named_changes(words, params)
                 if found:
                     changes.update(found)

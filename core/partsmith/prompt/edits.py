@@ -196,16 +196,27 @@ def size_words(said: str) -> str:
     return _HOLE_COUNT.sub("", plain)
 
 
-def edit_words(said: str, about: str) -> list[str]:
+_TUBE = re.compile(r"(?:tubes?|tubing|pipes?)\s*$", re.IGNORECASE)
+_OVER = re.compile(r"(\d+)\s*/\s*(\d+)")
+
+
+def edit_words(said: str, about: str, default: str | None = None) -> list[str]:
     """A fact's size as edits to try, best first: "60 x 40 x 5 mm" (as people order them: length,
     width, then height or thickness) is "60 mm long, 40 mm wide, 5 mm tall", then "... 5 mm
-    thick"; a cube's side is its three sizes; a length or a hole size is its own words."""
+    thick"; a cube's side is its three sizes; "25x2 tube" is its outside diameter (the wall is a
+    fact of its own); "16/12 x 20" is a diameter and a length; a length or a hole size is its own
+    words. A bare number is in `default` (the prompt's unit, see `dimensions.default_unit`)."""
     if about != "size":
         return [size_words(said)]
-    found = stated_sizes(said)
+    found = stated_sizes(said, default)
     if not found:
         return []
     sizes = found[0].sizes
+    if len(sizes) == 2 and _TUBE.search(said):
+        return [f"{sizes[0]:g} mm diameter"]
+    over = _OVER.search(said)
+    if len(sizes) == 2 and over and int(over.group(1)) > int(over.group(2)):
+        return [f"{sizes[0]:g} mm diameter, {sizes[1]:g} mm long"]
     named = [f"{sizes[0]:g} mm long", f"{sizes[1]:g} mm wide"]
     if len(sizes) == 2:
         return [", ".join(named)]
