@@ -99,6 +99,18 @@ def test_holes_said_in_two_places_add_up_and_a_decimal_is_one_size() -> None:
     # Bare numbers in a prompt that gives inches and nothing metric are inches.
     ('4x3x3/8 plate, four 17/64 holes 1/2" in from edges', _measured([101.6, 76.2, 9.525], holes=[6.75] * 4),
      _measured([4, 3, 0.375], holes=[6.75] * 4)),
+    # A maker's "13 hole" is a 13 mm hole ("holes" counts them).
+    ("washer 30od 13 hole 2.5t", _measured([30, 30, 2.5], holes=[13.0]), _measured([30, 30, 2.5], holes=[6.0])),
+    # Clearance holes for M4 are not the 4.2 mm tapping drills for M5 on the same part.
+    ("an 80 x 60 x 20 block, four M4 clearance holes and four M5 tapped holes",
+     _measured([80, 60, 20], holes=[4.2] * 4 + [4.5] * 4), _measured([80, 60, 20], holes=[4.2] * 4)),
+    # "in a" is no inch; a feature's sizes are its own: a pocket's, a counterbore's, a chamfer's.
+    ("a pocket 30x30x10 in a 50mm cube", _measured([50, 50, 50]), _measured([30, 30, 10])),
+    ("spacer 30od x 20 long, 10.5 hole, cbored 16 x 4 deep both ends",
+     _measured([30, 30, 20], holes=[10.5], counterbores=2), _measured([30, 30, 16], holes=[10.5], counterbores=2)),
+    ("Cylinder 40 x 15 mm, bottom edge chamfered 1 x 45°", _measured([40, 40, 15]), _measured([40, 40, 45])),
+    ("handwheel 100 x 10, 5 spokes 6x6, 8mm bore", _measured([100, 100, 10], holes=[8.0]),
+     _measured([80, 80, 10], holes=[8.0])),
 ])
 def test_sizes_as_makers_write_them(prompt: str, right: dict[str, Any], wrong: dict[str, Any]) -> None:
     assert stated.check(prompt, right) == []

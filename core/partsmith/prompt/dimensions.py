@@ -34,7 +34,9 @@ UNITS = {
 NUMBER = r"(\d+[ -]\d+/\d+(?![\d.])|\d+/\d+(?![\d.])|\d+(?:\.\d+)?)"
 # A unit is a whole word (the "m" of "mounting" is not metres), though "mmx60" is "mm x 60".
 # Two capturing groups: a word unit and an inch mark.
-UNIT = (r"(?:\s*-?\s*(mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|inch(?:es)?|in|ft|"
+# "in" before "a", "the" or "each" is the preposition ("a pocket 30x30x10 in a 50 mm cube").
+UNIT = (r"(?:\s*-?\s*(mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|inch(?:es)?|"
+        r"in(?!\s+(?:an?|the|each|every|its|this|that|both|all|one|two|three|four|middle|cent(?:re|er))\b)|ft|"
         r"foot|feet)(?!(?!x\s*\d)[a-z])|\s*(\"|\u201d|\u2033))?")
 # Not inside a word or a number: the 8 of "M8 x 40" is a thread, not a size.
 _START = r"(?<![\w.,/-])"
@@ -52,7 +54,14 @@ COUNTED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}?(?:holes|bores|slots|pins|screws|b
 _GRID = re.compile(r"\s*(?:grid|array|pattern|matrix|lcd|characters?)\b", re.IGNORECASE)
 _FEATURE = re.compile(r"\s*(?:[a-z-]+\s+)?(?:slot|window|cut-?out|opening|pocket|recess|hole|notch|groove|"
                       r"keyway|boss|bore|counterbore|label area|display|step|shoulder|collar|spigot|tenon|"
-                      r"ledge|lip|tab)\b", re.IGNORECASE)
+                      r"ledge|lip|tab|gusset|spoke|rib|divider|rebate)s?\b"
+                      # "cbored 16 x 4 deep", "chamfered 1 x 45°": a feature's diameter and depth, or
+                      # a chamfer's length and angle
+                      r"|\s*(?:mm\s+)?(?:deep\b|°|\u00b0|deg\b|degrees?\b)", re.IGNORECASE)
+# Before a group: the feature it sizes ("4x M6 cbore 11x6.5", "5 spokes 6x6").
+_FEATURE_BEFORE = re.compile(
+    r"\b(?:c'?bored?|counterbored?|counterbores|csk|countersunk|spot\s*faced?|spokes?|ribs?|gussets?|"
+    r"slots?|pockets?|cut-?outs?|windows?|dividers?|rebates?|grooves?|keyways?)\s*(?:of\s+)?$", re.IGNORECASE)
 _OTHER_OBJECT = re.compile(r"\b(?:for|fits?|to\s+fit|holds?|of)\s+(?:an?|the|my|one)\s+$", re.IGNORECASE)
 TOLERANCE_MM = 1.0
 
@@ -85,7 +94,12 @@ def _is_overall(prompt: str, match: re.Match[str], count: int) -> bool:
     if count == 2 and not first_unit and match.group(1).isdigit() and int(match.group(1)) <= 24 \
             and COUNTED.match(prompt, after):
         return False  # "4 x 5 mm holes": four holes
+    if count == 2 and not first_unit and match.group(1).isdigit() and int(match.group(1)) <= 24 \
+            and re.match(r"\d+x\s", match.group(0), re.IGNORECASE):
+        return False  # "8x 14mm on 120 PCD": eight of them, the maker's count
     if _GRID.match(prompt, after) or _FEATURE.match(prompt, after):
+        return False
+    if _FEATURE_BEFORE.search(prompt[max(0, match.start() - 30):match.start()]):
         return False
     return not _OTHER_OBJECT.search(prompt[max(0, match.start() - 20):match.start()])
 
@@ -175,14 +189,16 @@ class HoleSpec:
         return self.low is None or self.high is None or self.low <= diameter <= self.high
 
 
-def _metric_range(size: str) -> tuple[float, float]:
-    """An "M4 hole" is anything from a tapping drill to a coarse clearance hole (ISO 273); a size
-    the table lacks is judged by the same proportions."""
-    screw = SCREWS.get(size.upper())
-    if screw is not None:
-        return screw.tap, screw.coarse
+def _metric_range(size: str, clearance: bool = False) -> tuple[float, float]:
+    """An "M4 hole" is anything from a tapping drill to a coarse clearance hole (ISO 273); an "M4
+    clearance hole" from the fine series up (not an M5's 4.2 mm tapping drill on the same part);
+    a size the table lacks is judged by the same proportions."""
     nominal = float(size[1:])
-    return round(nominal * 0.75, 3), round(nominal * 1.25 + 0.3, 3)
+    screw = SCREWS.get(size.upper())
+    high = screw.coarse if screw is not None else round(nominal * 1.25 + 0.3, 3)
+    if clearance:  # ISO 273's fine series: 3.2 for M3, 4.3 for M4, 8.4 for M8
+        return round(nominal * 1.04 + 0.08, 3), high
+    return (screw.tap if screw is not None else round(nominal * 0.75, 3)), high
 
 
 def stated_holes(prompt: str, default: str | None = None) -> list[HoleSpec]:
@@ -194,8 +210,15 @@ def stated_holes(prompt: str, default: str | None = None) -> list[HoleSpec]:
         count = int(count_word) if count_word.isdigit() else COUNTS.get(count_word)
         low = high = None
         text = match.group(0).strip()
+        clearance = re.search(r"\bclear(?:ance)?\b", match.group(0), re.IGNORECASE) is not None
         if groups["metric"]:
-            low, high = _metric_range(groups["metric"])
+            low, high = _metric_range(groups["metric"], clearance)
+        elif count is not None and count > 1 and match.group(0).lower().endswith("hole") \
+                and not count_word.isalpha() and match.group(3) is None \
+                and not re.match(r"\s*[a-z]", prompt[match.end():], re.IGNORECASE):
+            # "washer 30od 13 hole 2.5t": a maker's "13 hole" is a 13 mm hole (but a "6 hole
+            # flange" has six).
+            low, high, count = count - HOLE_TOLERANCE_MM, count + HOLE_TOLERANCE_MM, 1
         elif match.group(3) is not None:  # NUMBER inside the size
             diameter = _to_mm(match.group(3), match.group(4) or match.group(5), default)
             if (groups["kind"] or "").lower() == "radius":
@@ -207,7 +230,7 @@ def stated_holes(prompt: str, default: str | None = None) -> list[HoleSpec]:
                 text = prompt[match.start():after.end()].strip()
                 a = after.groupdict()
                 if a["metric"]:
-                    low, high = _metric_range(a["metric"])
+                    low, high = _metric_range(a["metric"], clearance)
                 elif a["kind1"] or a["kind2"]:
                     diameter = _to_mm(after.group(3), after.group(4) or after.group(5), default)
                     if "radius" in ((a["kind1"] or "") + (a["kind2"] or "")).lower():
