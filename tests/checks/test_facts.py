@@ -236,3 +236,13 @@ def test_a_repeated_answer_is_asked_again_hotter(pool: SandboxPool) -> None:
     assert [r.temperature for r in backend.requests] == [0.0, 0.7, pytest.approx(1.0)]
     assert made.attempts[1].same_as == 1 and made.result.measurements["holes"] == [6.0] * 4
     assert all(f["met"] for f in made.facts)
+
+
+def test_a_restated_answer_is_held_to_its_features_too(pool: SandboxPool) -> None:
+    # The block's stated height set on the box swallows the post the model put on top of it.
+    answer = json.dumps({"features": [{"type": "box", "l": 40, "w": 30, "h": 5},
+                                      {"type": "cylinder", "d": 10, "h": 10, "z": 5}]})
+    made = Generator(ScriptedBackend([answer], writes_code=False), pool, candidates=1, max_attempts=1).generate(
+        "a 40 x 30 x 20 mm block")
+    assert made.result.measurements["size"] == pytest.approx([40, 30, 20])
+    assert "features[1] (cylinder) changes nothing: it lies inside the part; check its size and position" in made.warnings

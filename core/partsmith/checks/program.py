@@ -52,11 +52,11 @@ def check(program: s.Program, measurements: Mapping[str, Any], idle: Sequence[in
     problems += _holes(program, holes, bores)
     problems += _depths(program, size)
     problems += _extent(program, size)
-    problems += _idle(program, idle)
+    problems += idle_problems(program, idle)
     return problems
 
 
-def _idle(program: s.Program, idle: Sequence[int]) -> list[str]:
+def idle_problems(program: s.Program, idle: Sequence[int]) -> list[str]:
     """Each feature should change the part: one that joins only what is there already (a boss
     or a body inside the part, a copy onto itself) is a size or a position the model got wrong."""
     return [f"{label(i, program.features[i])} changes nothing: it lies inside the part; "

@@ -368,8 +368,10 @@ class Generator:
             _discard(job_dir)
             return None
         said = stated.facts(prompt, rerun.measurements)
+        # The program's own checks hold its old sizes, so only its idle entries are asked again.
+        idle = program_checks.idle_problems(parse(attempt.program), rerun.idle) if attempt.program else []
         made = Attempt(attempt.number, attempt.route, attempt.answer, rerun.script, None,
-                       [fact.problem for fact in said if not fact.met], 0.0, 0, 0.0, None,
+                       [fact.problem for fact in said if not fact.met] + idle, 0.0, 0, 0.0, None,
                        facts=[fact.to_dict() for fact in said], restated=changes,
                        build_s=round(time.perf_counter() - building, 3))
         attempt.build_s += made.build_s
