@@ -246,3 +246,9 @@ def test_a_restated_answer_is_held_to_its_features_too(pool: SandboxPool) -> Non
         "a 40 x 30 x 20 mm block")
     assert made.result.measurements["size"] == pytest.approx([40, 30, 20])
     assert "features[1] (cylinder) changes nothing: it lies inside the part; check its size and position" in made.warnings
+
+
+def test_a_tray_said_with_its_depth_is_its_own_size() -> None:
+    # "deep" after a pair is a feature's depth ("cbored 16 x 4 deep"); after three sizes, the part's.
+    assert stated.check("a tray 100 x 60 x 20 deep", _measured([100, 60, 20])) == []
+    assert stated.check("a tray 100 x 60 x 20 deep", _measured([100, 60, 40]))

@@ -54,10 +54,10 @@ COUNTED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}?(?:holes|bores|slots|pins|screws|b
 _GRID = re.compile(r"\s*(?:grid|array|pattern|matrix|lcd|characters?)\b", re.IGNORECASE)
 _FEATURE = re.compile(r"\s*(?:[a-z-]+\s+)?(?:slot|window|cut-?out|opening|pocket|recess|hole|notch|groove|"
                       r"keyway|boss|bore|counterbore|label area|display|step|shoulder|collar|spigot|tenon|"
-                      r"ledge|lip|tab|gusset|spoke|rib|divider|rebate)s?\b"
-                      # "cbored 16 x 4 deep", "chamfered 1 x 45°": a feature's diameter and depth, or
-                      # a chamfer's length and angle
-                      r"|\s*(?:mm\s+)?(?:deep\b|°|\u00b0|deg\b|degrees?\b)", re.IGNORECASE)
+                      r"ledge|lip|tab|gusset|spoke|rib|divider|rebate)s?\b", re.IGNORECASE)
+# After a pair: "cbored 16 x 4 deep" is a feature's diameter and depth, "chamfered 1 x 45°" a
+# chamfer's length and angle (a tray's "100 x 60 x 20 deep" is its own size).
+_DEPTH_OR_ANGLE = re.compile(r"\s*(?:mm\s+)?(?:deep\b|°|deg\b|degrees?\b)", re.IGNORECASE)
 # Before a group: the feature it sizes ("4x M6 cbore 11x6.5", "5 spokes 6x6").
 _FEATURE_BEFORE = re.compile(
     r"\b(?:c'?bored?|counterbored?|counterbores|csk|countersunk|spot\s*faced?|spokes?|ribs?|gussets?|"
@@ -98,6 +98,8 @@ def _is_overall(prompt: str, match: re.Match[str], count: int) -> bool:
             and re.match(r"\d+x\s", match.group(0), re.IGNORECASE):
         return False  # "8x 14mm on 120 PCD": eight of them, the maker's count
     if _GRID.match(prompt, after) or _FEATURE.match(prompt, after):
+        return False
+    if count == 2 and _DEPTH_OR_ANGLE.match(prompt, after):
         return False
     if _FEATURE_BEFORE.search(prompt[max(0, match.start() - 30):match.start()]):
         return False
