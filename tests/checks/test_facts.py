@@ -248,6 +248,11 @@ def test_a_restated_answer_is_held_to_its_features_too(pool: SandboxPool) -> Non
     assert "features[1] (cylinder) changes nothing: it lies inside the part; check its size and position" in made.warnings
 
 
+def test_three_in_a_row_is_no_inch() -> None:
+    # "in a row" is no inch mark: the bare sizes stay millimetres.
+    assert stated.check("a 100 x 20 x 5 bar with 3 in a row 4 mm holes", _measured([100, 20, 5], holes=[4.0] * 3)) == []
+
+
 def test_a_tray_said_with_its_depth_is_its_own_size() -> None:
     # "deep" after a pair is a feature's depth ("cbored 16 x 4 deep"); after three sizes, the part's.
     assert stated.check("a tray 100 x 60 x 20 deep", _measured([100, 60, 20])) == []

@@ -35,9 +35,10 @@ NUMBER = r"(\d+[ -]\d+/\d+(?![\d.])|\d+/\d+(?![\d.])|\d+(?:\.\d+)?)"
 # A unit is a whole word (the "m" of "mounting" is not metres), though "mmx60" is "mm x 60".
 # Two capturing groups: a word unit and an inch mark.
 # "in" before "a", "the" or "each" is the preposition ("a pocket 30x30x10 in a 50 mm cube").
+_IN = (r"in(?!\s+(?:an?|the|each|every|its|this|that|both|all|one|two|three|four|middle|cent(?:re|er)|"
+       r"rows?|lines?)\b)")
 UNIT = (r"(?:\s*-?\s*(mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|inch(?:es)?|"
-        r"in(?!\s+(?:an?|the|each|every|its|this|that|both|all|one|two|three|four|middle|cent(?:re|er))\b)|ft|"
-        r"foot|feet)(?!(?!x\s*\d)[a-z])|\s*(\"|\u201d|\u2033))?")
+        rf"{_IN}|ft|foot|feet)(?!(?!x\s*\d)[a-z])|\s*(\"|\u201d|\u2033))?")
 # Not inside a word or a number: the 8 of "M8 x 40" is a thread, not a size.
 _START = r"(?<![\w.,/-])"
 _BY = r"\s*(?:x|\u00d7|by)\s*"
@@ -106,7 +107,7 @@ def _is_overall(prompt: str, match: re.Match[str], count: int) -> bool:
     return not _OTHER_OBJECT.search(prompt[max(0, match.start() - 20):match.start()])
 
 
-_INCH_MARK = re.compile(r"\d\s*(?:\"|\u201d|in\b|inch)", re.IGNORECASE)
+_INCH_MARK = re.compile(rf"\d\s*(?:\"|\u201d|{_IN}\b|inch)", re.IGNORECASE)
 _METRIC_MARK = re.compile(r"\d\s*(?:mm|cm|millimet|centimet)|\bM\d", re.IGNORECASE)
 
 
