@@ -117,14 +117,19 @@ def default_unit(prompt: str) -> str | None:
     return "in" if _INCH_MARK.search(prompt) and not _METRIC_MARK.search(prompt) else None
 
 
+_OVER = re.compile(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?![\d.])")
+
+
+def two_diameters(text: str) -> bool:
+    """Whether `text` holds "16/12" ("bush 16/12 x 20", "frustum 60/30 x 40"): no fraction anyone
+    writes but two diameters, outside over inside or bottom over top. A fraction ("3/8", "2 1/2")
+    is none."""
+    return any(int(a) > int(b) > 0 for a, b in _OVER.findall(text))
+
+
 def _outer(value: str) -> str:
-    """ "16/12" in a size ("bush 16/12 x 20", "frustum 60/30 x 40") is no fraction anyone writes
-    but two diameters, outside over inside or bottom over top: the first is the part's extent.
-    A fraction ("3/8", "2 1/2") stays one."""
-    top, slash, bottom = value.partition("/")
-    if slash and top.isdigit() and bottom.isdigit() and int(top) > int(bottom) > 0:
-        return top
-    return value
+    """The first of two diameters ("16/12": the part's extent); any other number as it is."""
+    return value.partition("/")[0] if two_diameters(value) and " " not in value.strip() else value
 
 
 def stated_sizes(prompt: str, default: str | None = None) -> list[Stated]:

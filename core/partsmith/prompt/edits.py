@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from partsmith.program import roles as r
 from partsmith.program.params import Parameter
-from partsmith.prompt.dimensions import COUNTS, NUMBER, UNIT, UNITS, parse_number, stated_sizes
+from partsmith.prompt.dimensions import COUNTS, NUMBER, UNIT, UNITS, parse_number, stated_sizes, two_diameters
 
 # Words people use for a size, and the roles they mean, best first.
 WORDS: dict[str, tuple[str, ...]] = {
@@ -197,7 +197,6 @@ def size_words(said: str) -> str:
 
 
 _TUBE = re.compile(r"(?:tubes?|tubing|pipes?)\s*$", re.IGNORECASE)
-_OVER = re.compile(r"(\d+)\s*/\s*(\d+)")
 
 
 def edit_words(said: str, about: str, default: str | None = None) -> list[str]:
@@ -214,8 +213,7 @@ def edit_words(said: str, about: str, default: str | None = None) -> list[str]:
     sizes = found[0].sizes
     if len(sizes) == 2 and _TUBE.search(said):
         return [f"{sizes[0]:g} mm diameter"]
-    over = _OVER.search(said)
-    if len(sizes) == 2 and over and int(over.group(1)) > int(over.group(2)):
+    if len(sizes) == 2 and two_diameters(said):
         return [f"{sizes[0]:g} mm diameter, {sizes[1]:g} mm long"]
     named = [f"{sizes[0]:g} mm long", f"{sizes[1]:g} mm wide"]
     if len(sizes) == 2:
