@@ -4,8 +4,10 @@ Every adapter the run kept (`train-run/adapter-step-N`, its last in `train-run/a
 exported to GGUF beside it and scored on one fixed sample of the run's own dev set (seeded: the
 same descriptions for every point, hand-written ones among them); so is each adapter named with
 `--also` (the one that ships, trained on other data, as the baseline in the same run). Each answer
-is appended to `<run>/curve/<point>.jsonl` as it is judged, so a session that ends mid-way loses one
-answer: run it again and it goes on.
+is appended to `bench/results/learning-curve/<data>/<point>.jsonl` as it is judged (`<data>`: the
+start of the training data's sha256), so a session that ends mid-way loses one answer: run it again
+and it goes on. Those rows are committed: a point scored in one session stays on the curve in the
+next, whose fresh checkout no longer has the run's kept adapters.
 
 The points are one run's checkpoints, not runs of their own on less data: before the last, the
 learning rate has not come down, so an early point understates what a whole run of that size would
@@ -14,6 +16,7 @@ next doubling of examples would buy if the trend held; with points this few and 
 direction, not a promise.
 
     python -m bench.learning_curve [--run train-run] [--sample 200] [--also models/x.gguf ...]
+                                   [--rows bench/results/learning-curve]
 """
 
 from __future__ import annotations
@@ -61,6 +64,18 @@ def run_points(run: Path) -> list[Point]:
     return sorted(found, key=lambda p: p.step or 0)
 
 
+def kept_points(rows: Path, present: list[Point]) -> list[Point]:
+    """The run's points scored earlier whose adapters this checkout no longer has (their rows and
+    `<point>.point.json` kept in `rows`)."""
+    names = {point.name for point in present}
+    found = []
+    for meta_file in sorted(rows.glob("*.point.json")):
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        if meta["name"] not in names:
+            found.append(Point(meta["name"], Path(), int(meta["step"]), int(meta["batch"])))
+    return found
+
+
 def sample(dev: list[dict[str, str]], size: int, seed: int = 0) -> list[dict[str, str]]:
     """A fixed sample of the dev set (all of it when `size` is 0 or larger than the set)."""
     if not size or size >= len(dev):
@@ -75,11 +90,19 @@ def judged(point: Point, examples: list[dict[str, str]], folder: Path) -> list[d
     rows = _rows(kept)
     done = {row["prompt"] for row in rows}
     todo = [e for e in examples if e["prompt"] not in done]
+    if todo and point.step is not None:
+        meta = {"name": point.name, "step": point.step, "batch": point.batch}
+        (folder / f"{point.name}.point.json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
+    if todo and not point.adapter.is_file():
+        raise FileNotFoundError(
+            f"{point.name}: {len(todo)} answers are not judged yet and its adapter is gone")
     if todo:
         llama = score.open_model(embedded_base(), point.adapter)
         grammar = score.program_grammar()
         try:
             with kept.open("a", encoding="utf-8") as out:
+                if kept.stat().st_size and not kept.read_bytes().endswith(b"\n"):
+                    out.write("\n")  # a line cut off when a session ended stays apart from the next
                 for example in todo:
                     row = score.judge(llama, example, True, grammar)
                     out.write(json.dumps(row) + "\n")
@@ -119,16 +142,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=200, help="dev descriptions per point (0: all)")
     parser.add_argument("--also", nargs="*", default=[],
                         help="other adapter GGUFs to score on the same sample")
+    parser.add_argument("--rows", default="bench/results/learning-curve",
+                        help="where each point's judged answers are kept (committed)")
     args = parser.parse_args(argv)
     run = Path(args.run)
     info = json.loads((run / "data" / "data.json").read_text(encoding="utf-8"))
     dev = dataset.load(run / "data" / "dev.jsonl")
     examples = sample(dev, args.sample)
-    points = run_points(run) + [Point(Path(p).stem, Path(p), None) for p in args.also]
+    kept = Path(args.rows) / str(info["train_sha256"])[:12]
+    present = run_points(run)
+    points = sorted(present + kept_points(kept, present), key=lambda p: p.step or 0)
+    points += [Point(Path(p).stem, Path(p), None) for p in args.also]
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     for point in points:
-        s = score.tally(judged(point, examples, run / "curve")).summary()
+        s = score.tally(judged(point, examples, kept)).summary()
         seen = point.examples
         train_count = int(info.get("train", 0)) or None
         rows.append({

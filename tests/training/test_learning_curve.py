@@ -45,6 +45,7 @@ def test_judging_resumes_where_it_stopped(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(score, "program_grammar", lambda: None)
     monkeypatch.setattr(curve, "embedded_base", lambda: tmp_path / "base.gguf")
     examples = [{"prompt": f"p{i}", "answer": "{}"} for i in range(6)]
+    (tmp_path / "a.gguf").write_bytes(b"GGUF")
     point = curve.Point("step-250", tmp_path / "a.gguf", 250, 8)
     with pytest.raises(KeyboardInterrupt):
         curve.judged(point, examples, tmp_path / "curve")
@@ -61,3 +62,12 @@ def test_judging_resumes_where_it_stopped(tmp_path: Path, monkeypatch: pytest.Mo
     summary = score.tally(rows).summary()
     assert summary["total"] == 6 and summary["part_right"] == 0.5 and summary["part_within_1mm"] == 1.0
     assert point.examples == 2000
+    # A later checkout has the rows (committed) but not the run's adapters: the point stays on the
+    # curve, read from its rows; one with answers still to judge says so.
+    (tmp_path / "a.gguf").unlink()
+    again = curve.kept_points(tmp_path / "curve", [])
+    assert [(p.name, p.step, p.examples) for p in again] == [("step-250", 250, 2000)]
+    assert curve.kept_points(tmp_path / "curve", [point]) == []
+    assert [r["prompt"] for r in curve.judged(again[0], examples, tmp_path / "curve")] == [f"p{i}" for i in range(6)]
+    with pytest.raises(FileNotFoundError, match="adapter is gone"):
+        curve.judged(again[0], [*examples, {"prompt": "p9", "answer": "{}"}], tmp_path / "curve")

@@ -5,6 +5,7 @@ the trained adapter changes transformers' output (which proves the tensor names 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -143,7 +144,8 @@ def test_a_recipe_makes_its_mix_of_kept_steps_and_resumes_what_is_done(tmp_path:
         "[run]\nrank = 4\nalpha = 8\nlr = 2e-2\nwarmup = 1\nsteps = 4\nkeep = [2]\nbatch = 2\n"
         "eval_every = 2\neval_examples = 2\ncheckpoint_every = 1\n"
         "[[mix]]\nstep = 2\nweight = 0.5\n[[mix]]\nstep = 4\nweight = 0.5\n")
-    overrides = {"base": str(base), "data": str(tmp_path / "data"), "out": str(tmp_path / "run")}
+    overrides = {"base": str(base), "data": str(tmp_path / "data"), "out": str(tmp_path / "run"),
+                 "publish": str(tmp_path / "published")}
     planned = recipe.load(tmp_path / "recipe.toml", overrides)
     lines: list[str] = []
     made = recipe.make(planned, tmp_path / "models" / "tiny-lora.gguf", log=lines.append)
@@ -156,6 +158,70 @@ def test_a_recipe_makes_its_mix_of_kept_steps_and_resumes_what_is_done(tmp_path:
     assert again == [], "a finished recipe trained again"
     with pytest.raises(ValueError, match="does not keep"):
         recipe.load(tmp_path / "recipe.toml", {**overrides, "keep": []})
+    # A later session's checkout has none of the run's own folder, only what was published into
+    # the repository: the kept step the mix needs and the finished run. It makes the same mix
+    # without training again.
+    assert planned.run.publish_steps == [2, 4]
+    assert sorted(p.name for p in (tmp_path / "published").iterdir()) == ["latest", "step-2"]
+    shutil.rmtree(tmp_path / "run")
+    fresh: list[str] = []
+    remade = recipe.make(planned, tmp_path / "models" / "again.gguf", log=fresh.append)
+    assert fresh == [], "a recipe whose run is published trained again"
+    mixed = json.loads(manifest_path(remade).read_text())["mix"]
+    assert [(item["steps"], item["weight"]) for item in mixed] == [(2, 0.5), (4, 0.5)]
+    assert recipe.load(Path(__file__).parents[2] / "models" / "recipe.toml").run.publish.endswith("models/run")
+
+
+class Stopped(Exception):
+    """The session ending in the middle of a run."""
+
+
+def test_a_run_resumes_from_its_published_state_in_a_fresh_checkout(tmp_path: Path) -> None:
+    """A run publishing every 2 steps is stopped at step 3; its own folder is lost with the
+    session; the next run resumes at step 2 from the published state (a fresh optimiser, the
+    learning rate brought back), keeps the loss history, and finishes."""
+    import torch
+    from safetensors.torch import load_file
+
+    from partsmith.training.train import lr_at
+
+    base = write_tiny_gemma3(tmp_path / "tiny.gguf")
+    dataset.prepare(tmp_path / "data", count=24, dev_count=4, hand_repeat=1)
+    args = TrainArgs(base=str(base), data=str(tmp_path / "data"), out=str(tmp_path / "run"), rank=4,
+                     alpha=8, lr=2e-2, warmup=1, steps=4, batch=2, eval_every=1, eval_examples=2,
+                     checkpoint_every=1, publish=str(tmp_path / "published"), publish_every=2, rewarm=2)
+
+    def stop_at_step_3(line: str) -> None:
+        if line.startswith("step 3: dev loss"):
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        train(args, log=stop_at_step_3)
+    published = tmp_path / "published" / "latest"
+    meta = json.loads((published / "partsmith.json").read_text())
+    assert meta["resume"]["step"] == 2 and [r["step"] for r in meta["resume"]["history"]] == [1, 2]
+    weights = load_file(str(published / "adapter_model.safetensors"))
+    assert {t.dtype for t in weights.values()} == {torch.float16}
+    at_step_2 = {name: t.float() for name, t in weights.items()}
+    assert not list((tmp_path / "published").glob(".*")), "a half-written milestone was left"
+
+    shutil.rmtree(tmp_path / "run")
+    lines: list[str] = []
+    final = train(args, log=lines.append)
+    assert any(line.startswith("resumed at step 2 from the state published") for line in lines)
+    history = json.loads((tmp_path / "published" / "latest" / "partsmith.json").read_text())["resume"]["history"]
+    assert [r["step"] for r in history] == [1, 2, 3, 4]
+    finished = load_file(str(final / "adapter_model.safetensors"))
+    assert any(not torch.allclose(finished[name], at_step_2[name]) for name in at_step_2), "it did not train on"
+    # The schedule is the step's; after the resume it comes back over `rewarm` steps.
+    assert lr_at(args, 2, rewarm_from=2) == pytest.approx(lr_at(args, 2) / 2)
+    assert lr_at(args, 3, rewarm_from=2) == pytest.approx(lr_at(args, 3))
+    # A state published for other data is refused, not trained on.
+    other = TrainArgs(**{**args.__dict__, "out": str(tmp_path / "other")})
+    dataset.prepare(tmp_path / "other-data", count=20, dev_count=4, hand_repeat=1, seed=3)
+    other.data = str(tmp_path / "other-data")
+    with pytest.raises(ValueError, match="other data"):
+        train(other, log=lines.append)
 
 
 def llama_logits(base: Path, lora: Path | None, ids: list[int]) -> np.ndarray:

@@ -136,7 +136,7 @@ def manifest_path(adapter: Path) -> Path:
 
 
 # Training arguments that are this machine's paths: a manifest keeps only the file's name.
-MACHINE_PATHS = ("base", "data", "out", "init")
+MACHINE_PATHS = ("base", "data", "out", "init", "publish")
 
 
 def portable(args: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from partsmith.paths import models_dir
 from partsmith.training.train import TrainArgs
 
 RECIPE = "recipe.toml"
+PUBLISHED = "run"  # models/run: the run's published state
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,14 @@ def load(path: Path, overrides: dict[str, Any] | None = None) -> Recipe:
     if unknown:
         raise ValueError("the recipe's [run] has settings training does not know: "
                          + ", ".join(sorted(unknown)))
-    args = TrainArgs(**run)
     mix = tuple((int(item["step"]), float(item.get("weight", 1.0))) for item in raw.get("mix", []))
     if not mix:
-        mix = ((args.steps, 1.0),)
+        mix = ((int(run.get("steps", TrainArgs.steps)), 1.0),)
+    # The run publishes its state and the kept adapters its mix needs into the repository, so that
+    # a later session's checkout resumes it (milestone.py).
+    run.setdefault("publish", str(models_dir() / PUBLISHED))
+    run.setdefault("publish_steps", [step for step, _ in mix])
+    args = TrainArgs(**run)
     missing = [step for step, _ in mix if step != args.steps and step not in args.keep]
     if missing:
         raise ValueError(f"the recipe mixes steps the run does not keep: {missing} (add them to keep)")
@@ -66,26 +71,53 @@ def load(path: Path, overrides: dict[str, Any] | None = None) -> Recipe:
 
 
 def make(recipe: Recipe, target: Path, log: Any = print) -> Path:
-    """Run the recipe (resuming whatever is done) and write its adapter to `target`."""
+    """Run the recipe (resuming whatever is done, here or from the state published in the
+    repository) and write its adapter to `target`."""
     from partsmith.training.dataset import prepare
     from partsmith.training.export import export
     from partsmith.training.mix import mix_with_manifest
-    from partsmith.training.train import kept_adapter, train
+    from partsmith.training.train import train
 
     args = recipe.run
     data = Path(args.data)
     if not (data / "data.json").exists():
         prepare(data, count=recipe.data.get("count", 6000), dev_count=recipe.data.get("dev_count", 300),
                 seed=args.seed, build_every=recipe.data.get("build_every", 25))
-    needed = [kept_adapter(args, step) for step, _ in recipe.mix] + [kept_adapter(args, args.steps)]
-    if not all(folder.joinpath("adapter_model.safetensors").exists() for folder in needed):
+    steps = [step for step, _ in recipe.mix] + [args.steps]
+    if any(adapter_of(args, step) is None for step in steps):
         train(args, log=log)
     if len(recipe.mix) == 1:
-        return export(kept_adapter(args, recipe.mix[0][0]), target)
+        return export(_found(args, recipe.mix[0][0]), target)
     made = []
     for step, weight in recipe.mix:
         gguf = Path(args.out) / recipe.adapter_name(step)
         if not gguf.exists():
-            export(kept_adapter(args, step), gguf)
+            export(_found(args, step), gguf)
         made.append((gguf, weight))
     return mix_with_manifest(made, target)
+
+
+def adapter_of(args: TrainArgs, step: int) -> Path | None:
+    """The run's adapter of a kept `step` or its last: the run's own folder, else the one it
+    published into the repository (milestone.py); None when neither exists yet."""
+    from partsmith.training import milestone
+    from partsmith.training.train import kept_adapter
+
+    own = kept_adapter(args, step)
+    if (own / milestone.WEIGHTS).is_file():
+        return own
+    if not args.publish:
+        return None
+    published = Path(args.publish)
+    if step == args.steps:
+        found = milestone.read(published, milestone.LATEST)
+        done = found is not None and found[1].get("resume", {}).get("step") == args.steps
+        return published / milestone.LATEST if done else None
+    return milestone.published_step(published, step)
+
+
+def _found(args: TrainArgs, step: int) -> Path:
+    folder = adapter_of(args, step)
+    if folder is None:
+        raise FileNotFoundError(f"the run has no adapter of step {step}")
+    return folder

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from partsmith.generate.short_prompt import answer_text, short_prompt
-from partsmith.training import dataset
+from partsmith.training import dataset, milestone
 
 TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
@@ -49,6 +49,12 @@ class TrainArgs:
     checkpoint_every: int = 20
     seed: int = 17
     init: str = ""  # a checkpoint.pt whose adapter a new run starts from (new data, same rank)
+    # A folder of the repository the run's state is published to (milestone.py), so that a later
+    # checkout resumes it ("": none): every `publish_every` steps and each of `publish_steps`.
+    publish: str = ""
+    publish_every: int = 100
+    publish_steps: list[int] = field(default_factory=list)
+    rewarm: int = 20  # steps over which a run resumed from a published state brings its LR back
     keep: list[int] = field(default_factory=list)  # steps whose adapter is also kept: out/adapter-step-N
     device: str = "auto"  # "auto": cuda when torch sees a GPU, else cpu
     threads: int = 0  # 0: every core
@@ -141,6 +147,15 @@ def lora_state(model: Any) -> dict[str, Any]:
     }
 
 
+def lr_at(args: TrainArgs, step: int, rewarm_from: int | None = None) -> float:
+    """The learning rate of `step`: the schedule's, brought back linearly over `args.rewarm` steps
+    after `rewarm_from` (a resume from a published state, whose optimiser starts afresh)."""
+    rate = _lr(args, step)
+    if rewarm_from is not None and args.rewarm > 0:
+        rate *= min(1.0, (step - rewarm_from + 1) / args.rewarm)
+    return rate
+
+
 def _lr(args: TrainArgs, step: int) -> float:
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
@@ -218,7 +233,22 @@ def train(args: TrainArgs, log: Any = print) -> Path:
     checkpoint = out / "checkpoint.pt"
     step = 0
     history: list[dict[str, float]] = []
-    if checkpoint.exists():
+    rewarm_from: int | None = None
+    published = _published_state(args, info)
+    if published is not None and checkpoint.exists():
+        own = torch.load(checkpoint, map_location="cpu", weights_only=False)["step"]
+        if own >= published[1]["resume"]["step"]:
+            published = None  # this machine's own checkpoint is as far on, and exact
+    if published is not None:
+        from peft import set_peft_model_state_dict
+
+        weights, meta = published
+        set_peft_model_state_dict(model, weights)
+        step, history = int(meta["resume"]["step"]), list(meta["resume"]["history"])
+        rewarm_from = step
+        log(f"resumed at step {step} from the state published in {args.publish} "
+            f"(a fresh optimiser; the learning rate comes back over {args.rewarm} steps)")
+    elif checkpoint.exists():
         state = torch.load(checkpoint, map_location="cpu", weights_only=False)
         if state["data_sha256"] != info["train_sha256"] or state["args"]["rank"] != args.rank:
             raise ValueError(f"{checkpoint} was made with other data or settings: remove it to start over")
@@ -254,7 +284,7 @@ def train(args: TrainArgs, log: Any = print) -> Path:
     tokens_seen, clock = 0, time.monotonic()
     while step < args.steps:
         for group in optimizer.param_groups:
-            group["lr"] = _lr(args, step)
+            group["lr"] = lr_at(args, step, rewarm_from)
         batch = [train_set[i] for i in _batch_at(step, len(train_set), args)]
         loss, _ = batch_loss(model, batch, device)
         loss.backward()
@@ -275,12 +305,41 @@ def train(args: TrainArgs, log: Any = print) -> Path:
         if step in args.keep:
             kept = _write_adapter(model, out / f"adapter-step-{step}", base, info, args, history, step)
             log(f"step {step}: adapter kept in {kept}")
+            if args.publish and step in args.publish_steps:
+                where = milestone.publish(kept, Path(args.publish), milestone.step_folder(step))
+                log(f"step {step}: published to {where}")
         if step % args.checkpoint_every == 0 or step == args.steps:
             save()
+        if args.publish and (step % args.publish_every == 0 or step == args.steps):
+            _publish_latest(model, out, base, info, args, history, step)
     bar.close()
     final = _write_adapter(model, out / "adapter", base, info, args, history, step)
     log(f"adapter written to {final}")
     return final
+
+
+def _published_state(args: TrainArgs, info: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The run's state published in `args.publish`, when it belongs to this data and rank."""
+    if not args.publish:
+        return None
+    found = milestone.read(Path(args.publish), milestone.LATEST)
+    if found is None:
+        return None
+    meta = found[1]
+    if meta.get("data", {}).get("train_sha256") != info["train_sha256"] or meta["args"]["rank"] != args.rank:
+        raise ValueError(f"{args.publish}/{milestone.LATEST} was published by a run on other data or "
+                         "settings: remove it to start over")
+    if meta["args"].get("planned_steps", args.steps) != args.steps:
+        raise ValueError(f"{args.publish}/{milestone.LATEST} plans {meta['args']['planned_steps']} steps, "
+                         f"not {args.steps}: its learning-rate schedule would not be this run's")
+    return found
+
+
+def _publish_latest(model: Any, out: Path, base: Path, info: dict[str, Any], args: TrainArgs,
+                    history: list[dict[str, float]], step: int) -> None:
+    folder = _write_adapter(model, out / "latest", base, info, args, history, step)
+    milestone.publish(folder, Path(args.publish), milestone.LATEST,
+                      {"resume": {"step": step, "history": history}})
 
 
 def kept_adapter(args: TrainArgs, step: int) -> Path:
