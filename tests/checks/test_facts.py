@@ -101,6 +101,11 @@ def test_holes_said_in_two_places_add_up_and_a_decimal_is_one_size() -> None:
      _measured([4, 3, 0.375], holes=[6.75] * 4)),
     # A maker's "13 hole" is a 13 mm hole ("holes" counts them).
     ("washer 30od 13 hole 2.5t", _measured([30, 30, 2.5], holes=[13.0]), _measured([30, 30, 2.5], holes=[6.0])),
+    # ... but a "6 hole plate" has six holes, of no stated size.
+    ("a 6 hole plate 100x50x5", _measured([100, 50, 5], holes=[5.5] * 6), _measured([100, 50, 5], holes=[6.0])),
+    # "in." with its period is an inch.
+    ("plate 2 x 3 x 1/4 in. with a 1/4 in. hole", _measured([76.2, 50.8, 6.35], holes=[6.35]),
+     _measured([3, 2, 0.25], holes=[6.35])),
     # Clearance holes for M4 are not the 4.2 mm tapping drills for M5 on the same part.
     ("an 80 x 60 x 20 block, four M4 clearance holes and four M5 tapped holes",
      _measured([80, 60, 20], holes=[4.2] * 4 + [4.5] * 4), _measured([80, 60, 20], holes=[4.2] * 4)),

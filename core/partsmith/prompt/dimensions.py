@@ -38,7 +38,7 @@ NUMBER = r"(\d+[ -]\d+/\d+(?![\d.])|\d+/\d+(?![\d.])|\d+(?:\.\d+)?)"
 _IN = (r"in(?!\s+(?:an?|the|each|every|its|this|that|both|all|one|two|three|four|middle|cent(?:re|er)|"
        r"rows?|lines?)\b)")
 UNIT = (r"(?:\s*-?\s*(mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|inch(?:es)?|"
-        rf"{_IN}|ft|foot|feet)(?!(?!x\s*\d)[a-z])|\s*(\"|\u201d|\u2033))?")
+        rf"{_IN}|ft|foot|feet)(?!(?!x\s*\d)[a-z])(?:(?<=in)\.(?!\d))?|\s*(\"|\u201d|\u2033))?")
 # Not inside a word or a number: the 8 of "M8 x 40" is a thread, not a size.
 _START = r"(?<![\w.,/-])"
 _BY = r"\s*(?:x|\u00d7|by)\s*"
@@ -209,6 +209,23 @@ def _metric_range(size: str, clearance: bool = False) -> tuple[float, float]:
     return (screw.tap if screw is not None else round(nominal * 0.75, 3)), high
 
 
+# A word after "N hole" that names the part: "a 6 hole plate"; not a preposition, nor a size's word.
+_NOUN_AFTER = re.compile(
+    r"\s+(?!(?:in|on|at|through|thru|near|to|for|with|of|from|and|or|the|an?|each|every|both|all|"
+    r"cent(?:re|er)d?|dia(?:meter)?|radius|deep|depth|x|by|mm|cm|inch(?:es)?|spaced|positioned|"
+    r"placed|located|drilled|bored|tapped|counter\w*|c'?bored?|c'?sunk|csk|cbore|min|max)\b)[a-z]{3,}",
+    re.IGNORECASE)
+
+
+def _holes_on_a_noun(match: re.Match[str], prompt: str) -> bool:
+    """A whole number with no unit, then "hole" and a noun: a count ("a 6 hole plate")."""
+    number = match.group(3)
+    return (number.isdigit() and 2 <= int(number) <= 24 and match.group(4) is None
+            and match.group(5) is None and not match.groupdict().get("kind")
+            and match.group(0).lower().endswith("hole")
+            and _NOUN_AFTER.match(prompt, match.end()) is not None)
+
+
 def stated_holes(prompt: str, default: str | None = None) -> list[HoleSpec]:
     """Holes the prompt asks for, a bare diameter in `default` (see `default_unit`)."""
     found: list[HoleSpec] = []
@@ -227,6 +244,9 @@ def stated_holes(prompt: str, default: str | None = None) -> list[HoleSpec]:
             # "washer 30od 13 hole 2.5t": a maker's "13 hole" is a 13 mm hole (but a "6 hole
             # flange" has six).
             low, high, count = count - HOLE_TOLERANCE_MM, count + HOLE_TOLERANCE_MM, 1
+        elif match.group(3) is not None and _holes_on_a_noun(match, prompt):
+            # "a 6 hole plate", "4 hole flange": how many holes the part has, of no stated size.
+            count = int(match.group(3))
         elif match.group(3) is not None:  # NUMBER inside the size
             diameter = _to_mm(match.group(3), match.group(4) or match.group(5), default)
             if (groups["kind"] or "").lower() == "radius":
