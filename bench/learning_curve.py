@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=200, help="dev descriptions per point (0: all)")
     parser.add_argument("--also", nargs="*", default=[],
                         help="other adapter GGUFs to score on the same sample")
+    parser.add_argument("--points", nargs="*", default=[],
+                        help="score only these of the run's points (step-650 ...; default: all)")
     parser.add_argument("--rows", default="bench/results/learning-curve",
                         help="where each point's judged answers are kept (committed)")
     args = parser.parse_args(argv)
@@ -152,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     kept = Path(args.rows) / str(info["train_sha256"])[:12]
     present = run_points(run)
     points = sorted(present + kept_points(kept, present), key=lambda p: p.step or 0)
+    points = [p for p in points if not args.points or p.name in args.points]
     points += [Point(Path(p).stem, Path(p), None) for p in args.also]
     started = time.monotonic()
     rows: list[dict[str, Any]] = []

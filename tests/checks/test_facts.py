@@ -253,6 +253,23 @@ def test_a_restated_answer_is_held_to_its_features_too(pool: SandboxPool) -> Non
     assert "features[1] (cylinder) changes nothing: it lies inside the part; check its size and position" in made.warnings
 
 
+def test_a_second_round_candidate_is_held_to_its_features_too(pool: SandboxPool) -> None:
+    """An earlier round's candidate holds no program (its sizes are no longer the program's); the
+    next round still names the entries its new sizes make idle, from the answer's program."""
+    from partsmith.generate.pipeline import Attempt
+
+    program = {"features": [{"type": "box", "l": 40, "w": 30, "h": 5},
+                            {"type": "cylinder", "d": 10, "h": 10, "z": 5}]}
+    prompt = "a 40 x 30 x 20 mm block"
+    result = pool.run(compile_program(parse(program)), job_dir=pool.new_job_dir())
+    said = stated.facts(prompt, result.measurements)
+    earlier = Attempt(1, "structured", json.dumps(program), result.script, None, [], 0.0, 0, 0.0, None,
+                      facts=[f.to_dict() for f in said])
+    made = Generator(ScriptedBackend([]), pool)._restated(prompt, result, earlier, rounds=1, program=program)
+    assert made is not None and made[0].measurements["size"] == pytest.approx([40, 30, 20])
+    assert any("features[1] (cylinder) changes nothing" in problem for problem in made[1].problems)
+
+
 def test_three_in_a_row_is_no_inch() -> None:
     # "in a row" is no inch mark: the bare sizes stay millimetres.
     assert stated.check("a 100 x 20 x 5 bar with 3 in a row 4 mm holes", _measured([100, 20, 5], holes=[4.0] * 3)) == []

@@ -328,14 +328,15 @@ class Generator:
                                    0.0, 0, 0.0, kept, facts=[fact.to_dict() for fact in said])
         return None
 
-    def _restated(self, prompt: str, result: JobResult, attempt: Attempt,
-                  rounds: int = 2) -> tuple[JobResult, Attempt] | None:
+    def _restated(self, prompt: str, result: JobResult, attempt: Attempt, rounds: int = 2,
+                  program: dict[str, Any] | None = None) -> tuple[JobResult, Attempt] | None:
         """A candidate the engine makes: a built answer whose part misses a size the prompt states
         ("3 mm thick", "10 mm outer diameter", "four 6 mm holes", "60 x 40 x 5 mm"), with each
         such size set on the parameter its words name (by role, as an edit in words is), run
         again. None when no missed size names a parameter of the answer. A size the first answer
         met by chance and the new sizes miss ("50 mm long" on a tube 50 across) is set in a
-        second round, up to `rounds`."""
+        second round, up to `rounds`. `program`: the answer's part program, when `attempt` is an
+        earlier round's candidate (which holds none: its sizes are no longer the program's)."""
         sizes = ("size", "length", "holes", "wall")
         # a wall last: it is set from the outside diameter, which another fact may set first
         missed = sorted((f for f in attempt.facts if not f.get("met") and f.get("about") in sizes),
@@ -368,15 +369,17 @@ class Generator:
             _discard(job_dir)
             return None
         said = stated.facts(prompt, rerun.measurements)
-        # The program's own checks hold its old sizes, so only its idle entries are asked again.
-        idle = program_checks.idle_problems(parse(attempt.program), rerun.idle) if attempt.program else []
+        # The program's own checks hold its old sizes, so only its idle entries are asked again
+        # (the entries are the same in every round: only sizes change).
+        program = program or attempt.program
+        idle = program_checks.idle_problems(parse(program), rerun.idle) if program else []
         made = Attempt(attempt.number, attempt.route, attempt.answer, rerun.script, None,
                        [fact.problem for fact in said if not fact.met] + idle, 0.0, 0, 0.0, None,
                        facts=[fact.to_dict() for fact in said], restated=changes,
                        build_s=round(time.perf_counter() - building, 3))
         attempt.build_s += made.build_s
         if rounds > 1 and made.problems:
-            again = self._restated(prompt, rerun, made, rounds - 1)
+            again = self._restated(prompt, rerun, made, rounds - 1, program)
             if again is not None and len(again[1].problems) < len(made.problems):
                 _discard(job_dir)
                 attempt.build_s += again[1].build_s
