@@ -71,7 +71,7 @@ def kept_points(rows: Path, present: list[Point]) -> list[Point]:
     found = []
     for meta_file in sorted(rows.glob("*.point.json")):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        if meta["name"] not in names:
+        if meta["name"] not in names and meta.get("step") is not None:
             found.append(Point(meta["name"], Path(), int(meta["step"]), int(meta["batch"])))
     return found
 
@@ -90,9 +90,15 @@ def judged(point: Point, examples: list[dict[str, str]], folder: Path) -> list[d
     rows = _rows(kept)
     done = {row["prompt"] for row in rows}
     todo = [e for e in examples if e["prompt"] not in done]
-    if todo and point.step is not None:
-        meta = {"name": point.name, "step": point.step, "batch": point.batch}
-        (folder / f"{point.name}.point.json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
+    described = folder / f"{point.name}.point.json"
+    if point.adapter.is_file():
+        made = dataset.sha256(point.adapter)
+        earlier = json.loads(described.read_text(encoding="utf-8")) if described.exists() else {}
+        if earlier.get("adapter_sha256", made) != made:
+            raise ValueError(f"{kept} holds answers of another {point.name} adapter (another run on the "
+                             "same data): move it aside to score this one")
+        meta = {"name": point.name, "step": point.step, "batch": point.batch, "adapter_sha256": made}
+        described.write_text(json.dumps(meta) + "\n", encoding="utf-8")
     if todo and not point.adapter.is_file():
         raise FileNotFoundError(
             f"{point.name}: {len(todo)} answers are not judged yet and its adapter is gone")

@@ -62,6 +62,11 @@ def test_judging_resumes_where_it_stopped(tmp_path: Path, monkeypatch: pytest.Mo
     summary = score.tally(rows).summary()
     assert summary["total"] == 6 and summary["part_right"] == 0.5 and summary["part_within_1mm"] == 1.0
     assert point.examples == 2000
+    # Rows judged for another adapter of the same name (another run on the same data) are not
+    # taken for this one's.
+    (tmp_path / "a.gguf").write_bytes(b"GGUF, another run")
+    with pytest.raises(ValueError, match="another step-250 adapter"):
+        curve.judged(point, examples, tmp_path / "curve")
     # A later checkout has the rows (committed) but not the run's adapters: the point stays on the
     # curve, read from its rows; one with answers still to judge says so.
     (tmp_path / "a.gguf").unlink()

@@ -222,6 +222,10 @@ def test_a_run_resumes_from_its_published_state_in_a_fresh_checkout(tmp_path: Pa
     other.data = str(tmp_path / "other-data")
     with pytest.raises(ValueError, match="other data"):
         train(other, log=lines.append)
+    # So is one whose schedule was another (its learning rate would not be this run's).
+    hotter = TrainArgs(**{**args.__dict__, "out": str(tmp_path / "hotter"), "lr": 1e-1})
+    with pytest.raises(ValueError, match="its lr is"):
+        train(hotter, log=lines.append)
 
 
 def llama_logits(base: Path, lora: Path | None, ids: list[int]) -> np.ndarray:

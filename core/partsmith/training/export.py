@@ -86,9 +86,10 @@ def base_architecture(base: Path) -> str:
     return str(reader.fields["general.architecture"].contents())
 
 
-def export(adapter_dir: Path, target: Path | None = None) -> Path:
+def export(adapter_dir: Path, target: Path | None = None, base: Path | None = None) -> Path:
     """The peft adapter in `adapter_dir` (from `train`) as `target` (default: models/<name>.gguf)
-    with its manifest beside it."""
+    with its manifest beside it. `base`: the base model's GGUF, when the adapter's own record of it
+    is not a path on this machine (an adapter published from another)."""
     from safetensors.numpy import load_file
 
     from partsmith.training import dataset
@@ -96,7 +97,8 @@ def export(adapter_dir: Path, target: Path | None = None) -> Path:
     meta = json.loads((adapter_dir / "partsmith.json").read_text(encoding="utf-8"))
     config = json.loads((adapter_dir / "adapter_config.json").read_text(encoding="utf-8"))
     tensors = load_file(str(adapter_dir / "adapter_model.safetensors"))
-    base = Path(meta["args"]["base"]) if meta["args"]["base"] else None
+    if base is None:
+        base = Path(meta["args"]["base"]) if meta["args"]["base"] else None
     if base is None:
         from partsmith.training.train import embedded_base
 

@@ -26,7 +26,11 @@ from typing import Any
 
 WEIGHTS = "adapter_model.safetensors"
 META = "partsmith.json"
+CONFIG = "adapter_config.json"
 LATEST = "latest"
+# The settings a run's weights and schedule depend on: a published state made with others is
+# refused, not resumed (its learning rate, batches or adapted modules would not be this run's).
+SCHEDULE = ("rank", "alpha", "dropout", "lr", "warmup", "batch", "max_tokens", "seed", "targets")
 
 
 def step_folder(step: int) -> str:
@@ -39,7 +43,10 @@ def publish(adapter: Path, folder: Path, name: str, extra: dict[str, Any] | None
     import torch
     from safetensors.torch import load_file, save_file
 
+    from partsmith.training.export import portable
+
     folder.mkdir(parents=True, exist_ok=True)
+    _recover(folder, name)
     target = folder / name
     staging = folder / f".{name}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
@@ -48,18 +55,47 @@ def publish(adapter: Path, folder: Path, name: str, extra: dict[str, Any] | None
     tensors = {key: value.to(torch.float16).contiguous() for key, value in weights.items()}
     save_file(tensors, str(staging / WEIGHTS))
     for other in adapter.iterdir():
-        if other.is_file() and other.name not in (WEIGHTS, META, "README.md"):
+        if other.is_file() and other.name not in (WEIGHTS, META, CONFIG, "README.md"):
             shutil.copy2(other, staging / other.name)
+    if (adapter / CONFIG).exists():  # the base's folder is this machine's: keep its name only
+        config = json.loads((adapter / CONFIG).read_text(encoding="utf-8"))
+        if config.get("base_model_name_or_path"):
+            config["base_model_name_or_path"] = Path(str(config["base_model_name_or_path"])).name
+        (staging / CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     meta = json.loads((adapter / META).read_text(encoding="utf-8")) if (adapter / META).exists() else {}
+    if "args" in meta:
+        meta["args"] = portable(meta["args"])
     meta.update(extra or {})
     (staging / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     old = folder / f".{name}.old"
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)  # `target` is whole here (_recover)
     if target.exists():
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def _recover(folder: Path, name: str) -> None:
+    """A publish stopped between its two renames leaves the last whole copy as `.name.old`."""
+    target, old = folder / name, folder / f".{name}.old"
+    if not target.exists() and (old / WEIGHTS).is_file():
+        old.rename(target)
+
+
+def mismatch(meta: dict[str, Any], wanted: dict[str, Any], train_sha256: str) -> str | None:
+    """Why a published adapter (its `partsmith.json`) is not of the run `wanted` (its settings) on
+    data of `train_sha256`; None when it is."""
+    if meta.get("data", {}).get("train_sha256") != train_sha256:
+        return "it was trained on other data"
+    ran = meta.get("args", {})
+    for key in SCHEDULE:
+        if ran.get(key) != wanted.get(key):
+            return f"its {key} is {ran.get(key)!r}, not {wanted.get(key)!r}"
+    if ran.get("planned_steps") != wanted.get("steps"):
+        return (f"it plans {ran.get('planned_steps')} steps, not {wanted.get('steps')}: its learning-rate "
+                "schedule is not this run's")
+    return None
 
 
 def read(folder: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -68,6 +104,7 @@ def read(folder: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]] | Non
     import torch
     from safetensors.torch import load_file
 
+    _recover(folder, name)
     target = folder / name
     if not (target / WEIGHTS).is_file() or not (target / META).is_file():
         return None

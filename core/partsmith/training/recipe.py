@@ -10,8 +10,9 @@ A run longer than one sitting is the same command run again.
 
 from __future__ import annotations
 
+import json
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,12 @@ def load(path: Path, overrides: dict[str, Any] | None = None) -> Recipe:
     mix = tuple((int(item["step"]), float(item.get("weight", 1.0))) for item in raw.get("mix", []))
     if not mix:
         mix = ((int(run.get("steps", TrainArgs.steps)), 1.0),)
-    # The run publishes its state and the kept adapters its mix needs into the repository, so that
-    # a later session's checkout resumes it (milestone.py).
-    run.setdefault("publish", str(models_dir() / PUBLISHED))
+    # The shipped recipe's run publishes its state and the kept adapters its mix needs into the
+    # repository, so that a later session's checkout resumes it (milestone.py); "none": it does not.
+    if path.resolve() == default_recipe().resolve():
+        run.setdefault("publish", str(models_dir() / PUBLISHED))
+    if run.get("publish") == "none":
+        run["publish"] = ""
     run.setdefault("publish_steps", [step for step, _ in mix])
     args = TrainArgs(**run)
     missing = [step for step, _ in mix if step != args.steps and step not in args.keep]
@@ -84,15 +88,20 @@ def make(recipe: Recipe, target: Path, log: Any = print) -> Path:
         prepare(data, count=recipe.data.get("count", 6000), dev_count=recipe.data.get("dev_count", 300),
                 seed=args.seed, build_every=recipe.data.get("build_every", 25))
     steps = [step for step, _ in recipe.mix] + [args.steps]
-    if any(adapter_of(args, step) is None for step in steps):
+    missing = [step for step in steps if adapter_of(args, step) is None]
+    if missing and adapter_of(args, args.steps) is not None:
+        raise ValueError(f"the run is finished but has no adapter of step {missing[0]} (neither in "
+                         f"{args.out} nor published): remove {args.publish or args.out} to train it again")
+    if missing:
         train(args, log=log)
+    base = Path(args.base) if args.base else None
     if len(recipe.mix) == 1:
-        return export(_found(args, recipe.mix[0][0]), target)
+        return export(_found(args, recipe.mix[0][0]), target, base)
     made = []
     for step, weight in recipe.mix:
         gguf = Path(args.out) / recipe.adapter_name(step)
         if not gguf.exists():
-            export(_found(args, step), gguf)
+            export(_found(args, step), gguf, base)
         made.append((gguf, weight))
     return mix_with_manifest(made, target)
 
@@ -109,11 +118,16 @@ def adapter_of(args: TrainArgs, step: int) -> Path | None:
     if not args.publish:
         return None
     published = Path(args.publish)
-    if step == args.steps:
-        found = milestone.read(published, milestone.LATEST)
-        done = found is not None and found[1].get("resume", {}).get("step") == args.steps
-        return published / milestone.LATEST if done else None
-    return milestone.published_step(published, step)
+    name = milestone.LATEST if step == args.steps else milestone.step_folder(step)
+    found = milestone.read(published, name)
+    if found is None or (step == args.steps and found[1].get("resume", {}).get("step") != args.steps):
+        return None
+    info = json.loads((Path(args.data) / "data.json").read_text(encoding="utf-8"))
+    why = milestone.mismatch(found[1], asdict(args), info["train_sha256"])
+    if why:
+        raise ValueError(f"{published / name} is not this run's adapter of step {step} ({why}): "
+                         "remove it to train it again")
+    return published / name
 
 
 def _found(args: TrainArgs, step: int) -> Path:

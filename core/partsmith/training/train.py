@@ -234,28 +234,30 @@ def train(args: TrainArgs, log: Any = print) -> Path:
     step = 0
     history: list[dict[str, float]] = []
     rewarm_from: int | None = None
-    published = _published_state(args, info)
-    if published is not None and checkpoint.exists():
-        own = torch.load(checkpoint, map_location="cpu", weights_only=False)["step"]
-        if own >= published[1]["resume"]["step"]:
-            published = None  # this machine's own checkpoint is as far on, and exact
-    if published is not None:
-        from peft import set_peft_model_state_dict
-
+    own = torch.load(checkpoint, map_location="cpu", weights_only=False) if checkpoint.exists() else None
+    problems = []
+    if own is not None and (own["data_sha256"] != info["train_sha256"] or own["args"]["rank"] != args.rank):
+        problems.append(f"{checkpoint} was made with other data or settings")
+        own = None
+    published, problem = _published_state(args, info)
+    if problem:
+        problems.append(problem)
+    if own is not None and (published is None or own["step"] >= published[1]["resume"]["step"]):
+        # This machine's own checkpoint: exact (the optimiser too), and as far on.
+        model.load_state_dict(own["lora"], strict=False)
+        optimizer.load_state_dict(own["optimizer"])
+        step, history = own["step"], own["history"]
+        rewarm_from = own.get("rewarm_from")
+        log(f"resumed at step {step}")
+    elif published is not None:
         weights, meta = published
-        set_peft_model_state_dict(model, weights)
+        _load_published(model, weights, args.publish)
         step, history = int(meta["resume"]["step"]), list(meta["resume"]["history"])
         rewarm_from = step
         log(f"resumed at step {step} from the state published in {args.publish} "
             f"(a fresh optimiser; the learning rate comes back over {args.rewarm} steps)")
-    elif checkpoint.exists():
-        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-        if state["data_sha256"] != info["train_sha256"] or state["args"]["rank"] != args.rank:
-            raise ValueError(f"{checkpoint} was made with other data or settings: remove it to start over")
-        model.load_state_dict(state["lora"], strict=False)
-        optimizer.load_state_dict(state["optimizer"])
-        step, history = state["step"], state["history"]
-        log(f"resumed at step {step}")
+    elif problems:
+        raise ValueError("; ".join(problems) + ": remove it (or move it aside) to start over")
     elif args.init:
         # A warm start: the adapter's weights from an earlier run, a fresh optimiser and step 0
         # (its data may differ; its rank may not).
@@ -273,6 +275,7 @@ def train(args: TrainArgs, log: Any = print) -> Path:
                 "optimizer": optimizer.state_dict(),
                 "step": step,
                 "history": history,
+                "rewarm_from": rewarm_from,
                 "args": asdict(args),
                 "data_sha256": info["train_sha256"],
             },
@@ -318,21 +321,31 @@ def train(args: TrainArgs, log: Any = print) -> Path:
     return final
 
 
-def _published_state(args: TrainArgs, info: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The run's state published in `args.publish`, when it belongs to this data and rank."""
+def _published_state(args: TrainArgs, info: dict[str, Any]
+                     ) -> tuple[tuple[dict[str, Any], dict[str, Any]] | None, str | None]:
+    """The run's state published in `args.publish`, when it belongs to this run (its data and the
+    settings its schedule depends on); else None and why not, when one is there."""
     if not args.publish:
-        return None
+        return None, None
     found = milestone.read(Path(args.publish), milestone.LATEST)
     if found is None:
-        return None
-    meta = found[1]
-    if meta.get("data", {}).get("train_sha256") != info["train_sha256"] or meta["args"]["rank"] != args.rank:
-        raise ValueError(f"{args.publish}/{milestone.LATEST} was published by a run on other data or "
-                         "settings: remove it to start over")
-    if meta["args"].get("planned_steps", args.steps) != args.steps:
-        raise ValueError(f"{args.publish}/{milestone.LATEST} plans {meta['args']['planned_steps']} steps, "
-                         f"not {args.steps}: its learning-rate schedule would not be this run's")
-    return found
+        return None, None
+    why = milestone.mismatch(found[1], asdict(args), info["train_sha256"])
+    if why:
+        return None, f"the state published in {args.publish}/{milestone.LATEST} is not this run's ({why})"
+    return found, None
+
+
+def _load_published(model: Any, weights: dict[str, Any], where: str) -> None:
+    """Set the adapter's weights from a published state; every LoRA weight must be there."""
+    from peft import set_peft_model_state_dict
+
+    loaded = set_peft_model_state_dict(model, weights)
+    missing = [name for name in getattr(loaded, "missing_keys", []) if "lora_" in name]
+    unexpected = list(getattr(loaded, "unexpected_keys", []))
+    if missing or unexpected:
+        raise ValueError(f"the state published in {where} does not fit this model: "
+                         f"{len(missing)} adapter weights missing, {len(unexpected)} unknown")
 
 
 def _publish_latest(model: Any, out: Path, base: Path, info: dict[str, Any], args: TrainArgs,
